@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test, from a fresh Debian machine (as root) or a developer's checkout:
+# installs what the tests need (Chromium from Debian, the npm packages), then runs them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+npm ci --no-audit --no-fund
+npm test
