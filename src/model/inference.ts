@@ -13,7 +13,7 @@ export interface EncodedInput {
 }
 
 /** Embeds and encodes token id rows, with the soft prompt in front when one is given. */
-export function encodeIds(model: T5Model, rows: number[][], prompt?: tf.Tensor2D): EncodedInput {
+export function encodeIds(model: T5Model, rows: number[][], prompt?: tf.Tensor2D | tf.Tensor3D): EncodedInput {
   return tf.tidy(() => {
     const { ids, mask } = padBatch(rows, model.config.padTokenId);
     let input = { embeds: model.embed(ids), mask };

