@@ -1,3 +1,4 @@
+import { formatInput, parseTaskExamples, type SplitName, type TaskManifest } from '../data/task-manifest';
 import { seededRandom, shuffled } from './random';
 
 /**
@@ -35,4 +36,28 @@ export function fewShot(task: TaskData, k: number | 'all', seed: number): Exampl
     ).slice(0, k),
   );
   return shuffled(picked, random);
+}
+
+/**
+ * A built-in (or uploaded) task's manifest and split files as the method's TaskData: inputs go
+ * through the task's template, labels are already verbalizers. Bad rows are an error here:
+ * built-in data must be clean, and the upload view shows row problems before this point.
+ */
+export function taskDataFromFiles(manifest: TaskManifest, splits: Record<SplitName, string>): TaskData {
+  const read = (name: SplitName): Example[] => {
+    const { examples, problems } = parseTaskExamples(splits[name], manifest);
+    if (problems.length > 0) {
+      const p = problems[0];
+      throw new Error(`${manifest.id}/${name}: line ${p.line}: ${p.message} (${problems.length} bad rows)`);
+    }
+    return examples.map((e) => ({ input: formatInput(manifest, e.input), target: e.label }));
+  };
+  return {
+    id: manifest.id,
+    kind: manifest.kind,
+    verbalizers: manifest.labels?.map((l) => l.verbalizer) ?? [],
+    train: read('train'),
+    validation: read('validation'),
+    test: read('test'),
+  };
 }

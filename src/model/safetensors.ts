@@ -137,3 +137,42 @@ export function parseShardIndex(input: string, file = 'model.safetensors.index.j
   }
   return map;
 }
+
+/**
+ * Writes float32 tensors as a safetensors file (header padded to 8 bytes as the Rust library
+ * does), with optional string metadata in `__metadata__`.
+ */
+export function writeSafetensors(
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    const expected = t.shape.reduce((a, b) => a * b, 1);
+    if (expected !== t.data.length) throw new Error(`tensor "${name}": shape [${t.shape}] needs ${expected} values, got ${t.data.length}`);
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + new TextEncoder().encode(json).byteLength) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.byteLength;
+  for (const t of Object.values(tensors)) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+/** The `__metadata__` strings of a safetensors file (empty when there are none). */
+export function readSafetensorsMetadata(buffer: Uint8Array, file: string): Record<string, string> {
+  parseSafetensors(buffer, file); // validates
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const length = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(buffer.subarray(8, 8 + length))) as Record<string, unknown>;
+  return (header.__metadata__ as Record<string, string> | undefined) ?? {};
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSafetensors, parseShardIndex, toFloat32 } from '../../src/model/safetensors';
+import { parseSafetensors, parseShardIndex, readSafetensorsMetadata, toFloat32, writeSafetensors } from '../../src/model/safetensors';
 import { f32, safetensorsBytes, u16 } from '../support/safetensors-bytes';
 
 describe('safetensors reader', () => {
@@ -55,5 +55,20 @@ describe('safetensors reader', () => {
     const index = JSON.stringify({ metadata: { total_size: 8 }, weight_map: { a: 'model-00001-of-00002.safetensors' } });
     expect([...parseShardIndex(index)]).toEqual([['a', 'model-00001-of-00002.safetensors']]);
     expect(() => parseShardIndex('{"metadata": {}}')).toThrow(/no "weight_map"/);
+  });
+});
+
+describe('safetensors writer', () => {
+  it('round-trips tensors and metadata through the reader', () => {
+    const a = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    const b = Float32Array.from([-0.5]);
+    const bytes = writeSafetensors({ 'prompt.shared': { shape: [2, 3], data: a }, u: { shape: [1, 1], data: b } }, { model: 'x', l: '2' });
+    expect((8 + Number(new DataView(bytes.buffer).getBigUint64(0, true))) % 8).toBe(0);
+    const file = parseSafetensors(bytes, 'v.safetensors');
+    expect(file.get('prompt.shared')!.shape).toEqual([2, 3]);
+    expect([...toFloat32(file.get('prompt.shared')!)]).toEqual([...a]);
+    expect([...toFloat32(file.get('u')!)]).toEqual([-0.5]);
+    expect(readSafetensorsMetadata(bytes, 'v.safetensors')).toEqual({ model: 'x', l: '2' });
+    expect(() => writeSafetensors({ bad: { shape: [2, 2], data: a } })).toThrow(/shape \[2,2\] needs 4 values, got 6/);
   });
 });

@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs';
+import type { T5Model } from '../model/t5';
+import { evaluate, type EvalResult } from './evaluate';
+import { DecomposedPrompts } from './prompts';
+import type { MethodSettings } from './settings';
+import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type DistillVariant } from './stages';
+import { fewShot, type TaskData } from './task-data';
+import type { LoopHooks, StepReport } from './train-loop';
+
+/**
+ * The paper's comparison on one code path: train the source teachers once, distil them (MPT and
+ * its two ablations), then adapt every target with every method at every k and seed, and score
+ * each on the target's test split.
+ */
+
+export type TargetMethod = 'mpt' | 'prompt-tuning' | 'spot-best' | 'spot-average' | 'mpt-no-decomposition' | 'mpt-no-distillation';
+export const TARGET_METHODS: TargetMethod[] = ['mpt', 'prompt-tuning', 'spot-best', 'spot-average', 'mpt-no-decomposition', 'mpt-no-distillation'];
+
+const VARIANT_OF: Partial<Record<TargetMethod, DistillVariant>> = {
+  mpt: 'mpt',
+  'mpt-no-decomposition': 'no-decomposition',
+  'mpt-no-distillation': 'no-distillation',
+};
+
+export interface ExperimentPlan {
+  sources: TaskData[];
+  targets: TaskData[];
+  ks: (number | 'all')[];
+  seeds: number[];
+  methods: TargetMethod[];
+  settings: MethodSettings;
+  /** Test (and validation) examples scored per evaluation: the first N of the split. */
+  evalExamples: number;
+  /** Source training examples used per task in stages 1 and 2 (the first N after a seeded shuffle). */
+  sourceExamples: number;
+}
+
+export interface RunRow {
+  target: string;
+  method: TargetMethod;
+  k: number | 'all';
+  seed: number;
+  metric: EvalResult['metric'];
+  score: number;
+  macroF1?: number;
+  seconds: number;
+}
+
+/** What a run keeps: scores and the learned vectors, as plain arrays. */
+export interface ExperimentResult {
+  teachers: { task: string; validation: EvalResult }[];
+  rows: RunRow[];
+  vectors: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+export type ProgressEvent = { phase: string; report: StepReport } | { phase: string; message: string };
+
+async function hostTensor(t: tf.Tensor): Promise<{ shape: number[]; data: Float32Array }> {
+  return { shape: t.shape, data: (await t.data()) as Float32Array };
+}
+
+export async function runExperiment(
+  model: T5Model,
+  plan: ExperimentPlan,
+  onProgress: (e: ProgressEvent) => void = () => undefined,
+): Promise<ExperimentResult> {
+  const s = plan.settings;
+  const result: ExperimentResult = { teachers: [], rows: [], vectors: {} };
+  const hooksFor = (phase: string): LoopHooks => ({ onStep: (report) => onProgress({ phase, report }) });
+  const firstSeed = plan.seeds[0];
+  const evalSet = (examples: TaskData['test']) => examples.slice(0, plan.evalExamples);
+
+  // Stage 1: one teacher per source task.
+  const sourceExamples = plan.sources.map((task, k) =>
+    encodeExamples(model, fewShot(task, 'all', firstSeed).slice(0, plan.sourceExamples), k, s.maxInputTokens),
+  );
+  const teacherList: tf.Tensor2D[] = [];
+  for (const [k, task] of plan.sources.entries()) {
+    const trained = await trainPrompt(model, sourceExamples[k], s, s.sourceSteps, firstSeed, undefined, hooksFor(`stage 1: ${task.id}`));
+    const prompt = promptOf(trained.prompts, 0);
+    trained.prompts.dispose();
+    trained.optimizer.dispose();
+    const validation = await evaluate(model, task, evalSet(task.validation), prompt);
+    onProgress({ phase: `stage 1: ${task.id}`, message: `validation ${validation.metric} ${validation.score.toFixed(3)}` });
+    result.teachers.push({ task: task.id, validation });
+    result.vectors[`teacher.${task.id}`] = await hostTensor(prompt);
+    teacherList.push(prompt);
+  }
+  const teachers = tf.stack(teacherList) as tf.Tensor3D;
+
+  // Stage 2: the distilled shared prompt of each variant the methods need.
+  const sharedPrompts = new Map<DistillVariant, tf.Tensor2D>();
+  for (const method of plan.methods) {
+    const variant = VARIANT_OF[method];
+    if (!variant || sharedPrompts.has(variant)) continue;
+    const trained = await distill(model, sourceExamples, teachers, s, variant, firstSeed, hooksFor(`stage 2: ${variant}`));
+    const shared = trained.shared();
+    sharedPrompts.set(variant, shared);
+    result.vectors[`${variant}.shared_prompt`] = await hostTensor(shared);
+    if (trained.prompts instanceof DecomposedPrompts) {
+      result.vectors[`${variant}.source_u`] = await hostTensor(trained.prompts.u);
+      result.vectors[`${variant}.source_v`] = await hostTensor(trained.prompts.v);
+    }
+    trained.prompts.dispose();
+    trained.optimizer.dispose();
+  }
+
+  // Stage 3 and the baselines, on every target, k and seed.
+  const averageTeacher = tf.tidy(() => tf.mean(teachers, 0) as tf.Tensor2D);
+  for (const target of plan.targets) {
+    let bestTeacher: tf.Tensor2D | undefined;
+    if (plan.methods.includes('spot-best')) {
+      // SPoT's "best source": the teacher that scores highest on the target's validation set as it is.
+      const scores: number[] = [];
+      for (const teacher of teacherList) scores.push((await evaluate(model, target, evalSet(target.validation), teacher)).score);
+      bestTeacher = teacherList[scores.indexOf(Math.max(...scores))];
+      onProgress({ phase: `spot: ${target.id}`, message: `best source ${plan.sources[scores.indexOf(Math.max(...scores))].id}` });
+    }
+    for (const k of plan.ks) {
+      for (const seed of plan.seeds) {
+        const examples = encodeExamples(model, fewShot(target, k, seed), 0, s.maxInputTokens);
+        for (const method of plan.methods) {
+          const started = performance.now();
+          const phase = `stage 3: ${target.id} k=${k} seed=${seed} ${method}`;
+          const variant = VARIANT_OF[method];
+          const trained = variant
+            ? await adaptTarget(model, examples, sharedPrompts.get(variant)!, s, seed, hooksFor(phase))
+            : await trainPrompt(
+                model,
+                examples,
+                s,
+                s.targetSteps,
+                seed,
+                method === 'spot-best' ? bestTeacher : method === 'spot-average' ? averageTeacher : undefined,
+                hooksFor(phase),
+              );
+          const prompt = promptOf(trained.prompts, 0);
+          const scored = await evaluate(model, target, evalSet(target.test), prompt);
+          if (method === 'mpt') {
+            result.vectors[`target.${target.id}.k${k}.seed${seed}.prompt`] = await hostTensor(prompt);
+          }
+          tf.dispose(prompt);
+          trained.prompts.dispose();
+          trained.optimizer.dispose();
+          const row: RunRow = {
+            target: target.id,
+            method,
+            k,
+            seed,
+            metric: scored.metric,
+            score: scored.score,
+            macroF1: scored.macroF1,
+            seconds: (performance.now() - started) / 1000,
+          };
+          result.rows.push(row);
+          onProgress({ phase, message: `${scored.metric} ${scored.score.toFixed(3)}` });
+        }
+      }
+    }
+  }
+  tf.dispose([teachers, averageTeacher, ...teacherList, ...sharedPrompts.values()]);
+  return result;
+}
+
+/** Mean and sample standard deviation of the score per (target, method, k). */
+export function summarize(rows: RunRow[]): { target: string; method: TargetMethod; k: number | 'all'; mean: number; std: number; n: number }[] {
+  const groups = new Map<string, RunRow[]>();
+  for (const r of rows) {
+    const key = `${r.target}\u0000${r.method}\u0000${r.k}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const mean = g.reduce((a, r) => a + r.score, 0) / g.length;
+    const variance = g.length > 1 ? g.reduce((a, r) => a + (r.score - mean) ** 2, 0) / (g.length - 1) : 0;
+    return { target: g[0].target, method: g[0].method, k: g[0].k, mean, std: Math.sqrt(variance), n: g.length };
+  });
+}

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSafetensors } from '../../src/model/safetensors';
+
+const root = resolve(__dirname, '../..');
+const out = join(root, 'tools/work/mpt-smoke');
+
+describe('npm run mpt (headless runner)', () => {
+  it('runs all three stages and the baselines, and writes results and vectors', () => {
+    rmSync(out, { recursive: true, force: true });
+    const log = execFileSync('npm', ['run', '--silent', 'mpt', '--', 'tools/mpt/configs/smoke.json'], { cwd: root, encoding: 'utf8' });
+    expect(log).toMatch(/\| sotu-party \| mpt \| 4 \| \d\.\d{3} ± \d\.\d{3} \| 2 \|/);
+
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    // 1 target × 1 k × 2 seeds × 6 methods.
+    expect(results.rows).toHaveLength(12);
+    expect(results.teachers.map((t: { task: string }) => t.task)).toEqual(['sotu-era', 'spam']);
+    for (const row of results.rows) expect(row.score).toBeGreaterThanOrEqual(0);
+
+    const vectors = parseSafetensors(new Uint8Array(readFileSync(join(out, 'vectors.safetensors'))), 'vectors.safetensors');
+    expect(vectors.get('teacher.spam')!.shape).toEqual([4, 32]);
+    expect(vectors.get('mpt.shared_prompt')!.shape).toEqual([4, 32]);
+    expect(vectors.get('mpt.source_u')!.shape).toEqual([2, 4, 1]);
+    expect(vectors.get('mpt.source_v')!.shape).toEqual([2, 32, 1]);
+    expect(vectors.get('target.sotu-party.k4.seed2.prompt')!.shape).toEqual([4, 32]);
+  });
+});
