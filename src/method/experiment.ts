@@ -3,9 +3,9 @@ import type { T5Model } from '../model/t5';
 import { evaluate, type EvalResult } from './evaluate';
 import { DecomposedPrompts } from './prompts';
 import type { MethodSettings } from './settings';
-import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type DistillVariant } from './stages';
+import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type DistillVariant, type StageControl } from './stages';
 import { fewShot, type TaskData } from './task-data';
-import type { LoopHooks, StepReport } from './train-loop';
+import type { StepReport } from './train-loop';
 
 /**
  * The paper's comparison on one code path: train the source teachers once, distil them (MPT and
@@ -66,7 +66,7 @@ export async function runExperiment(
 ): Promise<ExperimentResult> {
   const s = plan.settings;
   const result: ExperimentResult = { teachers: [], rows: [], vectors: {} };
-  const hooksFor = (phase: string): LoopHooks => ({ onStep: (report) => onProgress({ phase, report }) });
+  const hooksFor = (phase: string): StageControl => ({ hooks: { onStep: (report) => onProgress({ phase, report }) } });
   const firstSeed = plan.seeds[0];
   const evalSet = (examples: TaskData['test']) => examples.slice(0, plan.evalExamples);
 

@@ -23,6 +23,12 @@ export interface ScheduleSettings {
   epsilon?: number;
 }
 
+/** Adam's state as plain arrays: what a checkpoint stores. */
+export interface AdamState {
+  step: number;
+  moments: { m: Float32Array; v: Float32Array }[];
+}
+
 export interface StepResult {
   loss: number;
   gradNorm: number;
@@ -88,25 +94,28 @@ export class GroupedAdam {
     this.step = t;
   }
 
-  /** The optimizer's state, keyed by variable name, for a checkpoint. */
-  async state(): Promise<{ step: number; moments: Record<string, { m: Float32Array; v: Float32Array }> }> {
-    const moments: Record<string, { m: Float32Array; v: Float32Array }> = {};
-    for (const [variable, { m, v }] of this.moments) {
-      moments[variable.name] = { m: (await m.data()) as Float32Array, v: (await v.data()) as Float32Array };
+  /** The optimizer's state for a checkpoint: the moments in group and variable order. */
+  async state(): Promise<AdamState> {
+    const moments: AdamState['moments'] = [];
+    for (const { m, v } of this.moments.values()) {
+      moments.push({ m: (await m.data()) as Float32Array, v: (await v.data()) as Float32Array });
     }
     return { step: this.step, moments };
   }
 
-  restore(state: Awaited<ReturnType<GroupedAdam['state']>>): void {
-    this.step = state.step;
-    for (const [variable, { m, v }] of this.moments) {
-      const saved = state.moments[variable.name];
-      if (!saved) throw new Error(`checkpoint has no optimizer state for "${variable.name}"`);
-      tf.tidy(() => {
-        m.assign(tf.tensor(saved.m, m.shape));
-        v.assign(tf.tensor(saved.v, v.shape));
-      });
+  restore(state: AdamState): void {
+    const all = [...this.moments.values()];
+    if (state.moments.length !== all.length) {
+      throw new Error(`checkpoint has optimizer state for ${state.moments.length} variables, this stage has ${all.length}`);
     }
+    all.forEach(({ m, v }, i) => {
+      if (state.moments[i].m.length !== m.size) throw new Error('checkpoint optimizer state has the wrong size for this model');
+      tf.tidy(() => {
+        m.assign(tf.tensor(state.moments[i].m, m.shape));
+        v.assign(tf.tensor(state.moments[i].v, v.shape));
+      });
+    });
+    this.step = state.step;
   }
 
   dispose(): void {

@@ -15,6 +15,8 @@ export interface PromptSet {
   readonly dim: number; // d
   /** Every task's prompt [K, l, d]. Differentiable: call inside the loss function. */
   prompts(): tf.Tensor3D;
+  /** The trainable variables by a stable role name ('prompts', or 'shared', 'u', 'v'), for checkpoints. */
+  readonly named: Record<string, tf.Variable>;
   /** The trainable variables, grouped so each group can have its own learning rate. */
   readonly variableGroups: { name: 'prompt' | 'taskVectors'; variables: tf.Variable[] }[];
   dispose(): void;
@@ -44,6 +46,10 @@ export class SeparatePrompts implements PromptSet {
   constructor(initial: tf.Tensor3D) {
     this.variable = tf.variable(initial.clone(), true, uniqueName('prompts'));
     this.variableGroups = [{ name: 'prompt' as const, variables: [this.variable as tf.Variable] }];
+  }
+
+  get named() {
+    return { prompts: this.variable as tf.Variable };
   }
 
   get numTasks() {
@@ -95,6 +101,10 @@ export class DecomposedPrompts implements PromptSet {
   get dim() {
     return this.shared.shape[1];
   }
+  get named() {
+    return { shared: this.shared as tf.Variable, u: this.u as tf.Variable, v: this.v as tf.Variable };
+  }
+
   get rank() {
     return this.u.shape[2];
   }

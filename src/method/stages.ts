@@ -3,13 +3,14 @@ import type { T5Model } from '../model/t5';
 import type { Batch, EncodedExample } from './batches';
 import { promptedForward, type PromptedOutput } from './forward';
 import { hiddenDistillLoss, logitsDistillLoss, plmLoss } from './losses';
-import { GroupedAdam } from './optimizer';
+import { GroupedAdam, type AdamState } from './optimizer';
 import { initialPrompt } from './prompt-init';
 import { DecomposedPrompts, promptsForRows, SeparatePrompts, type PromptSet } from './prompts';
 import { makeSampler } from './sampler';
 import type { MethodSettings } from './settings';
 import type { Example } from './task-data';
-import { runLoop, type LoopHooks, type ObjectiveValue } from './train-loop';
+import { runLoop, type LoopHooks, type LoopSpec, type ObjectiveValue } from './train-loop';
+import type { HostTensor } from '../model/weights';
 
 /**
  * The three stages of MPT (Wang et al. 2023) and the baselines, on one code path:
@@ -28,6 +29,58 @@ export function encodeExamples(model: T5Model, examples: Example[], task: number
   });
 }
 
+/** Everything needed to continue a stage exactly where it stopped. */
+export interface StageState {
+  variables: Record<string, HostTensor>;
+  optimizer: AdamState;
+}
+
+/** How a caller steers a stage: progress hooks, resuming from a checkpoint, saving checkpoints. */
+export interface StageControl {
+  hooks?: LoopHooks;
+  resume?: StageState;
+  /** Save every N steps (and at the end of the stage); 0 or unset: never. */
+  checkpointEvery?: number;
+  onCheckpoint?: (state: StageState) => Promise<void> | void;
+}
+
+export async function captureStage(prompts: PromptSet, optimizer: GroupedAdam): Promise<StageState> {
+  const variables: Record<string, HostTensor> = {};
+  for (const [name, variable] of Object.entries(prompts.named)) {
+    variables[name] = { shape: variable.shape, data: (await variable.data()) as Float32Array };
+  }
+  return { variables, optimizer: await optimizer.state() };
+}
+
+function restoreStage(prompts: PromptSet, optimizer: GroupedAdam, state: StageState): void {
+  for (const [name, variable] of Object.entries(prompts.named)) {
+    const saved = state.variables[name];
+    if (!saved || saved.data.length !== variable.size) {
+      throw new Error(`the checkpoint does not fit this stage: "${name}" is missing or has another shape`);
+    }
+    tf.tidy(() => variable.assign(tf.tensor(saved.data, variable.shape)));
+  }
+  optimizer.restore(state.optimizer);
+}
+
+/** runLoop with the stage's control: restore first, checkpoint every N steps and at the end. */
+async function runStage(spec: Omit<LoopSpec, 'hooks'>, prompts: PromptSet, control: StageControl): Promise<boolean> {
+  if (control.resume) restoreStage(prompts, spec.optimizer, control.resume);
+  const every = control.checkpointEvery ?? 0;
+  return runLoop({
+    ...spec,
+    hooks: {
+      beforeStep: control.hooks?.beforeStep,
+      onStep: async (report) => {
+        await control.hooks?.onStep?.(report);
+        if (every > 0 && control.onCheckpoint && (report.step % every === 0 || report.step === report.totalSteps)) {
+          await control.onCheckpoint(await captureStage(prompts, spec.optimizer));
+        }
+      },
+    },
+  });
+}
+
 function optimizerFor(prompts: PromptSet, s: MethodSettings, totalSteps: number): GroupedAdam {
   return new GroupedAdam(
     prompts.variableGroups.map((g) => ({
@@ -39,7 +92,7 @@ function optimizerFor(prompts: PromptSet, s: MethodSettings, totalSteps: number)
   );
 }
 
-/** L_PLM alone: stage 1, stage 3 and every baseline. Rows use prompt `promptIndex(row task)`. */
+/** L_PLM alone: stage 1, stage 3 and every baseline. Row i uses prompt promptIndex(task of row i). */
 function plmObjective(model: T5Model, prompts: PromptSet, promptIndex: (task: number) => number) {
   return (batch: Batch): ObjectiveValue => {
     const rowPrompts = promptsForRows(prompts.prompts(), batch.taskIndex.map(promptIndex));
@@ -55,7 +108,7 @@ export interface TrainedPrompts {
   completed: boolean; // false when cancelled
 }
 
-/** Trains `prompts` with L_PLM on examples whose `task` field indexes into `prompts` (after promptIndex). */
+/** Trains a single-task prompt set with L_PLM. */
 async function trainWithPlm(
   model: T5Model,
   prompts: PromptSet,
@@ -63,18 +116,20 @@ async function trainWithPlm(
   s: MethodSettings,
   steps: number,
   seed: number,
-  hooks?: LoopHooks,
-  promptIndex: (task: number) => number = () => 0,
+  control: StageControl,
 ): Promise<TrainedPrompts> {
   const optimizer = optimizerFor(prompts, s, steps);
-  const completed = await runLoop({
-    model,
-    optimizer,
-    totalSteps: steps,
-    sample: makeSampler([examples], s.batchSize, { kind: 'uniform' }, seed),
-    objective: plmObjective(model, prompts, promptIndex),
-    hooks,
-  });
+  const completed = await runStage(
+    {
+      model,
+      optimizer,
+      totalSteps: steps,
+      sample: makeSampler([examples], s.batchSize, { kind: 'uniform' }, seed),
+      objective: plmObjective(model, prompts, () => 0),
+    },
+    prompts,
+    control,
+  );
   return { prompts, optimizer, completed };
 }
 
@@ -86,12 +141,12 @@ export async function trainPrompt(
   steps: number,
   seed: number,
   init?: tf.Tensor2D,
-  hooks?: LoopHooks,
+  control: StageControl = {},
 ): Promise<TrainedPrompts> {
   const start = init ? init.clone() : initialPrompt(model, s.promptLength, s.promptInit, seed);
   const prompts = new SeparatePrompts(tf.tidy(() => tf.expandDims(start, 0) as tf.Tensor3D));
   start.dispose();
-  return trainWithPlm(model, prompts, examples, s, steps, seed, hooks);
+  return trainWithPlm(model, prompts, examples, s, steps, seed, control);
 }
 
 export type DistillVariant = 'mpt' | 'no-distillation' | 'no-decomposition';
@@ -109,7 +164,7 @@ export async function distill(
   s: MethodSettings,
   variant: DistillVariant,
   seed: number,
-  hooks?: LoopHooks,
+  control: StageControl = {},
 ): Promise<TrainedPrompts & { shared: () => tf.Tensor2D }> {
   const mean = tf.tidy(() => tf.mean(teachers, 0) as tf.Tensor2D);
   const prompts: PromptSet =
@@ -122,7 +177,7 @@ export async function distill(
   const optimizer = optimizerFor(prompts, s, s.distillSteps);
 
   let teacher: PromptedOutput | undefined;
-  const completed = await runLoop({
+  const completed = await runStage({
     model,
     optimizer,
     totalSteps: s.distillSteps,
@@ -144,8 +199,7 @@ export async function distill(
       const total = tf.add(plm.mean, tf.mul(lambda, tf.add(logits, hidden))) as tf.Scalar;
       return { total, parts: { plm: plm.mean, logits, hidden }, plmPerRow: plm.perRow };
     },
-    hooks,
-  });
+  }, prompts, control);
   const shared = () =>
     prompts instanceof DecomposedPrompts ? (prompts.shared.clone() as tf.Tensor2D) : (tf.squeeze(prompts.prompts(), [0]) as tf.Tensor2D);
   return { prompts, optimizer, completed, shared };
@@ -158,9 +212,9 @@ export async function adaptTarget(
   shared: tf.Tensor2D,
   s: MethodSettings,
   seed: number,
-  hooks?: LoopHooks,
+  control: StageControl = {},
 ): Promise<TrainedPrompts> {
-  return trainWithPlm(model, new DecomposedPrompts(shared, 1, s.rank), examples, s, s.targetSteps, seed, hooks);
+  return trainWithPlm(model, new DecomposedPrompts(shared, 1, s.rank), examples, s, s.targetSteps, seed, control);
 }
 
 /** The prompt a trained set gives task k, as a plain [l, d] tensor for evaluation or export. */

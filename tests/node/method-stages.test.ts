@@ -7,7 +7,7 @@ import { parameterBudget } from '../../src/method/accounting';
 import { evaluate } from '../../src/method/evaluate';
 import { fewShot, type TaskData } from '../../src/method/task-data';
 import { defaultSettings, type MethodSettings } from '../../src/method/settings';
-import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt } from '../../src/method/stages';
+import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type StageState } from '../../src/method/stages';
 import type { StepReport } from '../../src/method/train-loop';
 import { parseT5Config } from '../../src/model/config';
 import { fixtureFiles } from '../support/node-fixtures';
@@ -34,9 +34,11 @@ describe('MPT stages on a tiny model (cpu)', () => {
     const reports: StepReport[] = [];
     const counts: number[] = [];
     const { prompts, optimizer } = await trainPrompt(model, examples, s, s.sourceSteps, 1, undefined, {
-      onStep: (r) => {
-        reports.push(r);
-        counts.push(tf.memory().numTensors);
+      hooks: {
+        onStep: (r) => {
+          reports.push(r);
+          counts.push(tf.memory().numTensors);
+        },
       },
     });
     expect(reports).toHaveLength(s.sourceSteps);
@@ -56,7 +58,7 @@ describe('MPT stages on a tiny model (cpu)', () => {
     const teacher = tf.randomNormal([1, s.promptLength, model.config.dModel], 0, 0.5, 'float32', 3) as tf.Tensor3D;
     const teachers = tf.concat([teacher, teacher]) as tf.Tensor3D;
     const reports: StepReport[] = [];
-    const { prompts, optimizer, shared } = await distill(model, sources, teachers, s, 'mpt', 1, { onStep: (r) => void reports.push(r) });
+    const { prompts, optimizer, shared } = await distill(model, sources, teachers, s, 'mpt', 1, { hooks: { onStep: (r) => void reports.push(r) } });
     // Identical teachers: the student starts exactly at the teacher, so both distillation terms start at 0.
     expect(reports[0].losses.logits).toBeCloseTo(0, 5);
     expect(reports[0].losses.hidden).toBeCloseTo(0, 5);
@@ -76,6 +78,34 @@ describe('MPT stages on a tiny model (cpu)', () => {
     optimizer.dispose();
     adapted.prompts.dispose();
     adapted.optimizer.dispose();
+  });
+
+  it('resumes a stage from a checkpoint to exactly the state of an uninterrupted run', async () => {
+    const task = toyTask('alpha', 'yes', ['yes', 'no']);
+    const examples = encodeExamples(model, task.train, 0, s.maxInputTokens);
+    const pStar = tf.randomNormal([s.promptLength, model.config.dModel], 0, 0.5, 'float32', 5) as tf.Tensor2D;
+    const settings = { ...s, targetSteps: 6 };
+    const straight = await adaptTarget(model, examples, pStar, settings, 3);
+
+    let saved: StageState | undefined;
+    const interrupted = await adaptTarget(model, examples, pStar, settings, 3, {
+      checkpointEvery: 3,
+      onCheckpoint: (state) => void (saved ??= state),
+      hooks: { beforeStep: (step) => step < 3 },
+    });
+    expect(interrupted.completed).toBe(false);
+    expect(saved!.optimizer.step).toBe(3);
+    const resumed = await adaptTarget(model, examples, pStar, settings, 3, { resume: saved });
+    expect(resumed.completed).toBe(true);
+
+    for (const name of ['shared', 'u', 'v']) {
+      expect([...(await resumed.prompts.named[name].data())]).toEqual([...(await straight.prompts.named[name].data())]);
+    }
+    for (const run of [straight, interrupted, resumed]) {
+      run.prompts.dispose();
+      run.optimizer.dispose();
+    }
+    pStar.dispose();
   });
 
   it('draws k examples per class, the same for the same seed', () => {
