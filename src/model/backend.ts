@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ensureComposeKernelsCompile } from '../kernels/compose-prompts';
 
 /**
  * Picks where tensors run: WebGPU on a real GPU, else WASM (threaded SIMD when the page is
@@ -36,7 +37,8 @@ interface AdapterInfo {
 }
 
 interface AdapterReport {
-  description: string;
+  name: string; // vendor and architecture, e.g. "google swiftshader"
+  description: string; // the name, marked "(fallback)" for software adapters
   isFallback: boolean;
 }
 
@@ -50,7 +52,7 @@ async function probeWebGpu(): Promise<AdapterReport | null> {
   const isFallback =
     info.isFallbackAdapter === true || /swiftshader/i.test(`${info.architecture} ${info.vendor} ${info.description}`);
   const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  return { description: isFallback ? `${name} (fallback)` : name, isFallback };
+  return { name, description: isFallback ? `${name} (fallback)` : name, isFallback };
 }
 
 async function activate(name: BackendName, options: BackendOptions): Promise<boolean> {
@@ -63,6 +65,9 @@ async function activate(name: BackendName, options: BackendOptions): Promise<boo
   } catch {
     return false;
   }
+  // Our WGSL kernels are compiled once up front: a broken pipeline must be an error now, not
+  // silent zeros mid-training (tfjs never checks WebGPU errors itself).
+  if (name === 'webgpu') await ensureComposeKernelsCompile();
   if (name === 'webgpu' && options.onDeviceLost) {
     const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
     void device?.lost.then((info) => options.onDeviceLost?.(`WebGPU device lost: ${info.message || info.reason}`));
@@ -101,7 +106,7 @@ export async function initBackend(preference: BackendPreference, options: Backen
     preference !== 'auto'
       ? 'using WASM instead'
       : adapter?.isFallback
-        ? `the WebGPU adapter is a software fallback (${adapter.description}), slower than WASM: using WASM`
+        ? `the WebGPU adapter is a software fallback (${adapter.name}), slower than WASM: using WASM`
         : 'no WebGPU adapter: using WASM';
   const wasm = await tryBackend('wasm', whyNotGpu);
   if (wasm) return wasm;

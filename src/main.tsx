@@ -1,0 +1,14 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { useModelStore } from './store/model-store';
+import { App } from './ui/App';
+import './ui/styles.css';
+
+// Started here rather than in an effect, so StrictMode's double effects cannot start two workers.
+useModelStore.getState().start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

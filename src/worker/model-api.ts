@@ -1,0 +1,30 @@
+import type { BackendChoice, BackendPreference } from '../model/backend';
+import type { T5Config } from '../model/config';
+import type { DownloadProgress, ModelSource } from '../model/sources';
+
+/** What the page learns about a loaded model: enough to describe it, nothing that holds tensors. */
+export interface ModelSummary {
+  config: T5Config;
+  parameterCount: number;
+  /** Every file read while loading, with its size in bytes. */
+  files: { name: string; bytes: number }[];
+}
+
+export interface GenerationResult {
+  text: string;
+  ids: number[];
+  /** Time spent in `generate` inside the worker, so messaging does not count. */
+  ms: number;
+}
+
+/**
+ * The methods the model worker exposes through comlink. Callbacks must be wrapped in
+ * `Comlink.proxy` by the caller: functions cannot be structured-cloned into a worker.
+ */
+export interface ModelWorkerApi {
+  /** Picks and initialises the tfjs backend; `onDeviceLost` fires if the GPU device goes away later. */
+  init(preference: BackendPreference, onDeviceLost: (message: string) => void): Promise<BackendChoice>;
+  /** Loads a model; the previous one is kept until the new one has loaded. */
+  load(source: ModelSource, onProgress: (progress: DownloadProgress) => void): Promise<ModelSummary>;
+  generate(text: string, maxNewTokens: number): Promise<GenerationResult>;
+}

@@ -1,0 +1,48 @@
+/**
+ * The model's thread: tfjs, the weights and every forward pass live here so the page never
+ * freezes. The page talks to it through comlink (see model-client.ts).
+ */
+import * as Comlink from 'comlink';
+import { initBackend } from '../model/backend';
+import { loadT5 } from '../model/load';
+import type { T5Model } from '../model/t5';
+import { wasmFileUrls } from '../model/wasm-paths';
+import type { ModelSummary, ModelWorkerApi } from './model-api';
+
+let model: T5Model | null = null;
+
+const api: ModelWorkerApi = {
+  init: (preference, onDeviceLost) => initBackend(preference, { wasmPaths: wasmFileUrls, onDeviceLost }),
+
+  async load(source, onProgress) {
+    const sizes = new Map<string, number>();
+    let next: T5Model;
+    try {
+      next = await loadT5(source, (progress) => {
+        sizes.set(progress.file, progress.totalBytes ?? progress.loadedBytes);
+        onProgress(progress);
+      });
+    } finally {
+      // The callback arrives as a comlink proxy holding a MessagePort; free it once loading ends.
+      (onProgress as Comlink.Remote<typeof onProgress>)[Comlink.releaseProxy]();
+    }
+    // Swap only once the new model is whole: a failed load leaves the old one usable.
+    model?.dispose();
+    model = next;
+    const summary: ModelSummary = {
+      config: next.config,
+      parameterCount: next.parameterCount,
+      files: [...sizes].map(([name, bytes]) => ({ name, bytes })),
+    };
+    return summary;
+  },
+
+  async generate(text, maxNewTokens) {
+    if (!model) throw new Error('No model is loaded yet.');
+    const start = performance.now();
+    const { text: output, ids } = await model.generate(text, { maxNewTokens });
+    return { text: output, ids, ms: performance.now() - start };
+  },
+};
+
+Comlink.expose(api);
