@@ -13,6 +13,20 @@ export default defineConfig({
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   worker: { format: 'es' },
+  // Pre-bundled up front: discovering them mid-run makes Vite reload the page (and browser tests).
+  optimizeDeps: {
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@huggingface/tokenizers',
+      'comlink',
+      'idb',
+      'react',
+      'react-dom/client',
+      'zustand',
+    ],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   assetsInclude: ['**/*.wgsl'],
 });

@@ -1,6 +1,8 @@
 import type { BackendChoice, BackendPreference } from '../model/backend';
 import type { T5Config } from '../model/config';
 import type { DownloadProgress, ModelSource } from '../model/sources';
+import type { SavedRun } from './checkpoint-db';
+import type { TrainingEvent, TrainingOutcome, TrainingRequest } from './training';
 
 /** What the page learns about a loaded model: enough to describe it, nothing that holds tensors. */
 export interface ModelSummary {
@@ -27,4 +29,12 @@ export interface ModelWorkerApi {
   /** Loads a model; the previous one is kept until the new one has loaded. */
   load(source: ModelSource, onProgress: (progress: DownloadProgress) => void): Promise<ModelSummary>;
   generate(text: string, maxNewTokens: number): Promise<GenerationResult>;
+
+  /** Runs the three MPT stages on the loaded model; resolves when done, cancelled or failed. */
+  train(request: TrainingRequest, onEvent: (event: TrainingEvent) => void): Promise<TrainingOutcome>;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+  /** The checkpoint saved for a run, if any (to offer "resume" after a reload). */
+  savedRun(runId: string): Promise<Omit<SavedRun, 'checkpoint'> & { phase: SavedRun['checkpoint']['phase'] } | null>;
 }

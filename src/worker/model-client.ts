@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { BackendChoice, BackendPreference } from '../model/backend';
 import type { DownloadProgress, ModelSource } from '../model/sources';
 import type { GenerationResult, ModelSummary, ModelWorkerApi } from './model-api';
+import type { TrainingEvent, TrainingOutcome, TrainingRequest } from './training';
 
 export type { GenerationResult, ModelSummary } from './model-api';
 
@@ -10,6 +11,11 @@ export interface ModelClient {
   init(preference: BackendPreference, onDeviceLost: (message: string) => void): Promise<BackendChoice>;
   load(source: ModelSource, onProgress: (progress: DownloadProgress) => void): Promise<ModelSummary>;
   generate(text: string, maxNewTokens: number): Promise<GenerationResult>;
+  train(request: TrainingRequest, onEvent: (event: TrainingEvent) => void): Promise<TrainingOutcome>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(): Promise<void>;
+  savedRun: ModelWorkerApi['savedRun'];
   /** Stops the worker; calls still pending reject. */
   terminate(): void;
 }
@@ -43,6 +49,11 @@ export function createModelClient(onDeath: (message: string) => void): ModelClie
     init: (preference, onDeviceLost) => call(remote.init(preference, Comlink.proxy(onDeviceLost))),
     load: (source, onProgress) => call(remote.load(source, Comlink.proxy(onProgress))),
     generate: (text, maxNewTokens) => call(remote.generate(text, maxNewTokens)),
+    train: (request, onEvent) => call<TrainingOutcome>(remote.train(request, Comlink.proxy(onEvent))),
+    pause: () => call(remote.pause()),
+    resume: () => call(remote.resume()),
+    cancel: () => call(remote.cancel()),
+    savedRun: (runId) => call(remote.savedRun(runId)),
     terminate() {
       stop(new Error('The model worker was stopped.'));
       worker.terminate();

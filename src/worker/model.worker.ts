@@ -7,9 +7,12 @@ import { initBackend } from '../model/backend';
 import { loadT5 } from '../model/load';
 import type { T5Model } from '../model/t5';
 import { wasmFileUrls } from '../model/wasm-paths';
+import { loadRun } from './checkpoint-db';
 import type { ModelSummary, ModelWorkerApi } from './model-api';
+import { TrainingController } from './training';
 
 let model: T5Model | null = null;
+const training = new TrainingController();
 
 const api: ModelWorkerApi = {
   init: (preference, onDeviceLost) => initBackend(preference, { wasmPaths: wasmFileUrls, onDeviceLost }),
@@ -42,6 +45,23 @@ const api: ModelWorkerApi = {
     const start = performance.now();
     const { text: output, ids } = await model.generate(text, { maxNewTokens });
     return { text: output, ids, ms: performance.now() - start };
+  },
+
+  async train(request, onEvent) {
+    if (!model) throw new Error('No model is loaded yet.');
+    try {
+      return await training.train(model, request, onEvent);
+    } finally {
+      (onEvent as Comlink.Remote<typeof onEvent>)[Comlink.releaseProxy]();
+    }
+  },
+  pause: () => training.pause(),
+  resume: () => training.resume(),
+  cancel: () => training.cancel(),
+
+  async savedRun(runId) {
+    const saved = await loadRun(runId);
+    return saved ? { runId: saved.runId, savedAt: saved.savedAt, step: saved.step, phase: saved.checkpoint.phase } : null;
   },
 };
 

@@ -11,13 +11,7 @@ import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type Stage
 import type { StepReport } from '../../src/method/train-loop';
 import { parseT5Config } from '../../src/model/config';
 import { fixtureFiles } from '../support/node-fixtures';
-
-/** A toy task the random tiny model can learn through its prompt alone: a constant answer per task. */
-function toyTask(id: string, answer: string, verbalizers: string[]): TaskData {
-  const inputs = ['the cat sat', 'a free license', 'copy the program', 'you may not', 'source code', 'warranty of any kind'];
-  const examples = inputs.map((input) => ({ input: `${id}: ${input}`, target: answer }));
-  return { id, kind: 'classification', verbalizers, train: examples, validation: examples, test: examples };
-}
+import { toyTask } from '../support/toy-tasks';
 
 describe('MPT stages on a tiny model (cpu)', () => {
   let model: T5Model;

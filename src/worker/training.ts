@@ -1,0 +1,83 @@
+import type { T5Model } from '../model/t5';
+import { runPipeline, type PipelineEvent, type PipelinePhase, type PipelinePlan } from '../method/pipeline';
+import { NonFiniteLossError } from '../method/train-loop';
+import { loadRun, saveRun } from './checkpoint-db';
+
+/**
+ * Training inside the worker: runs the pipeline, saves its checkpoints to IndexedDB, and obeys
+ * pause / resume / cancel, which arrive as separate calls while `train` is running.
+ */
+
+export interface TrainingRequest {
+  runId: string;
+  plan: PipelinePlan;
+  checkpointEvery: number;
+  /** Continue from this run's saved checkpoint, if there is one. */
+  resume: boolean;
+}
+
+/** What reaches the page: pipeline events, with checkpoints reduced to "saved at step n". */
+export type TrainingEvent =
+  | Exclude<PipelineEvent, { type: 'checkpoint' }>
+  | { type: 'saved'; phase: PipelinePhase; step: number };
+
+export type TrainingOutcome =
+  | { status: 'done' }
+  | { status: 'cancelled' }
+  | { status: 'failed'; message: string; savedStep: number | null };
+
+export class TrainingController {
+  private paused = false;
+  private cancelled = false;
+  private wake: (() => void) | null = null;
+  private running = false;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.wake?.();
+  }
+
+  /** Between steps: waits while paused; false once cancelled. */
+  private readonly beforeStep = async (): Promise<boolean> => {
+    while (this.paused && !this.cancelled) await new Promise<void>((resolve) => (this.wake = resolve));
+    return !this.cancelled;
+  };
+
+  async train(model: T5Model, request: TrainingRequest, onEvent: (e: TrainingEvent) => void): Promise<TrainingOutcome> {
+    if (this.running) throw new Error('Training is already running in this worker.');
+    this.running = true;
+    this.paused = false;
+    this.cancelled = false;
+    const saved = request.resume ? await loadRun(request.runId) : undefined;
+    let savedStep: number | null = saved?.step ?? null;
+    try {
+      const result = await runPipeline(model, request.plan, {
+        checkpointEvery: request.checkpointEvery,
+        resume: saved?.checkpoint,
+        beforeStep: this.beforeStep,
+        onEvent: async (event) => {
+          if (event.type !== 'checkpoint') return onEvent(event);
+          await saveRun(request.runId, event.checkpoint);
+          savedStep = event.checkpoint.stageState?.optimizer.step ?? 0;
+          onEvent({ type: 'saved', phase: event.checkpoint.phase, step: savedStep });
+        },
+      });
+      return result ? { status: 'done' } : { status: 'cancelled' };
+    } catch (e) {
+      // A NaN/Inf loss stops the stage; the last good checkpoint stays in IndexedDB.
+      if (e instanceof NonFiniteLossError) return { status: 'failed', message: e.message, savedStep };
+      throw e;
+    } finally {
+      this.running = false;
+    }
+  }
+}
