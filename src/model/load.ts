@@ -25,8 +25,23 @@ export async function loadT5(source: ModelSource, onProgress?: (p: DownloadProgr
   const tokenizer = new T5Tokenizer(tokenizerJson);
   checkTokenizerFitsModel(tokenizer, config.vocabSize);
 
-  const checkpoint = readCheckpoint(await readWeightFiles(read, onProgress), config);
+  const checkpoint = readCheckpoint(await readWeightFiles(weightReader(source, read), onProgress), config);
   return new T5Model(config, checkpoint, tokenizer);
+}
+
+/**
+ * Older Hub repos (google/t5-efficient-tiny, ...) keep only pytorch_model.bin on main; the Hub's
+ * conversion bot put model.safetensors in pull request refs/pr/1. Like transformers, look there
+ * when main has no safetensors.
+ */
+function weightReader(source: ModelSource, read: FileReader): FileReader {
+  if (source.kind !== 'hub' || (source.revision ?? 'main') !== 'main') return read;
+  const converted = fileReaderFor({ ...source, revision: 'refs/pr/1' });
+  return async (name, onProgress) => {
+    const onMain = await read(name, onProgress);
+    if (onMain || !/\.safetensors(\.index\.json)?$/.test(name)) return onMain;
+    return converted(name, onProgress);
+  };
 }
 
 async function readWeightFiles(
