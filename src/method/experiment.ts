@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { T5Model } from '../model/t5';
+import type { HostTensor } from '../model/weights';
 import { evaluate, type EvalResult } from './evaluate';
 import { DecomposedPrompts } from './prompts';
 import type { MethodSettings } from './settings';
@@ -33,6 +34,12 @@ export interface ExperimentPlan {
   evalExamples: number;
   /** Source training examples used per task in stages 1 and 2 (the first N after a seeded shuffle). */
   sourceExamples: number;
+  /**
+   * Stage 1 and 2 results of an earlier run (its vectors, by the names this function writes):
+   * teachers and shared prompts found here are used instead of trained again, so several runner
+   * processes can share one stage 1 + 2 and split the targets between them.
+   */
+  reuse?: Record<string, HostTensor>;
 }
 
 export interface RunRow {
@@ -76,10 +83,16 @@ export async function runExperiment(
   );
   const teacherList: tf.Tensor2D[] = [];
   for (const [k, task] of plan.sources.entries()) {
-    const trained = await trainPrompt(model, sourceExamples[k], s, s.sourceSteps, firstSeed, undefined, hooksFor(`stage 1: ${task.id}`));
-    const prompt = promptOf(trained.prompts, 0);
-    trained.prompts.dispose();
-    trained.optimizer.dispose();
+    const reused = plan.reuse?.[`teacher.${task.id}`];
+    let prompt: tf.Tensor2D;
+    if (reused) {
+      prompt = tf.tensor2d(reused.data, reused.shape as [number, number]);
+    } else {
+      const trained = await trainPrompt(model, sourceExamples[k], s, s.sourceSteps, firstSeed, undefined, hooksFor(`stage 1: ${task.id}`));
+      prompt = promptOf(trained.prompts, 0);
+      trained.prompts.dispose();
+      trained.optimizer.dispose();
+    }
     const validation = await evaluate(model, task, evalSet(task.validation), prompt);
     onProgress({ phase: `stage 1: ${task.id}`, message: `validation ${validation.metric} ${validation.score.toFixed(3)}` });
     result.teachers.push({ task: task.id, validation });
@@ -93,6 +106,12 @@ export async function runExperiment(
   for (const method of plan.methods) {
     const variant = VARIANT_OF[method];
     if (!variant || sharedPrompts.has(variant)) continue;
+    const reused = plan.reuse?.[`${variant}.shared_prompt`];
+    if (reused) {
+      sharedPrompts.set(variant, tf.tensor2d(reused.data, reused.shape as [number, number]));
+      result.vectors[`${variant}.shared_prompt`] = reused;
+      continue;
+    }
     const trained = await distill(model, sourceExamples, teachers, s, variant, firstSeed, hooksFor(`stage 2: ${variant}`));
     const shared = trained.shared();
     sharedPrompts.set(variant, shared);
@@ -137,7 +156,10 @@ export async function runExperiment(
           const prompt = promptOf(trained.prompts, 0);
           const scored = await evaluate(model, target, evalSet(target.test), prompt);
           if (method === 'mpt') {
-            result.vectors[`target.${target.id}.k${k}.seed${seed}.prompt`] = await hostTensor(prompt);
+            const stem = `target.${target.id}.k${k}.seed${seed}`;
+            result.vectors[`${stem}.prompt`] = await hostTensor(prompt);
+            // P* (stage 3 trains its own copy), u [1, l, r] and v [1, d, r], for export.
+            for (const [name, variable] of Object.entries(trained.prompts.named)) result.vectors[`${stem}.${name}`] = await hostTensor(variable);
           }
           tf.dispose(prompt);
           trained.prompts.dispose();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSafetensors } from '../../src/model/safetensors';
+import { parseSafetensors, toFloat32 } from '../../src/model/safetensors';
 
 const root = resolve(__dirname, '../..');
 const out = join(root, 'tools/work/mpt-smoke');
@@ -25,5 +25,13 @@ describe('npm run mpt (headless runner)', () => {
     expect(vectors.get('mpt.source_u')!.shape).toEqual([2, 4, 1]);
     expect(vectors.get('mpt.source_v')!.shape).toEqual([2, 32, 1]);
     expect(vectors.get('target.sotu-party.k4.seed2.prompt')!.shape).toEqual([4, 32]);
+
+    // A second run reuses stage 1 and 2 instead of training them again.
+    const reuseLog = execFileSync('npm', ['run', '--silent', 'mpt', '--', 'tools/mpt/configs/smoke-reuse.json'], { cwd: root, encoding: 'utf8' });
+    expect(reuseLog).not.toMatch(/stage [12]: .* step/);
+    const reused = parseSafetensors(new Uint8Array(readFileSync(join(root, 'tools/work/mpt-smoke-reuse/vectors.safetensors'))), 'reused');
+    for (const name of ['teacher.spam', 'mpt.shared_prompt']) {
+      expect(toFloat32(reused.get(name)!)).toEqual(toFloat32(vectors.get(name)!));
+    }
   });
 });

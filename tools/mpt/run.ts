@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendPreference } from '../../src/model/backend';
 import { loadT5 } from '../../src/model/load';
-import { writeSafetensors } from '../../src/model/safetensors';
+import { parseSafetensors, toFloat32, writeSafetensors } from '../../src/model/safetensors';
+import type { HostTensor } from '../../src/model/weights';
 import { parseTaskIndex, parseTaskManifest, SPLIT_NAMES, type SplitName } from '../../src/data/task-manifest';
 import { runExperiment, summarize, TARGET_METHODS, type ExperimentPlan, type TargetMethod } from '../../src/method/experiment';
 import { defaultSettings, type MethodSettings } from '../../src/method/settings';
@@ -27,6 +28,8 @@ interface RunnerConfig {
   evalExamples?: number;
   sourceExamples?: number;
   backend?: BackendPreference;
+  /** vectors.safetensors of an earlier run whose stage 1 and 2 results to reuse. */
+  reuse?: string;
   out: string;
 }
 
@@ -45,6 +48,11 @@ function loadTasks(folder: string, ids: string[] | undefined, role: 'source' | '
     ) as Record<SplitName, string>;
     return taskDataFromFiles(manifest, splits);
   });
+}
+
+function readVectors(path: string): Record<string, HostTensor> {
+  const file = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+  return Object.fromEntries([...file].map(([name, t]) => [name, { shape: t.shape, data: toFloat32(t) }]));
 }
 
 async function main() {
@@ -75,6 +83,7 @@ async function main() {
     settings: { ...defaultSettings(model.config), ...config.settings },
     evalExamples: config.evalExamples ?? 200,
     sourceExamples: config.sourceExamples ?? 2000,
+    reuse: config.reuse ? readVectors(fromConfig(config.reuse)) : undefined,
   };
   const started = Date.now();
   let lastLog = 0;
