@@ -49,6 +49,8 @@ export default mergeConfig(
           test: {
             name: 'e2e',
             include: ['tests/e2e/**/*.test.ts'],
+            // Each file drives a whole browser and worker; in parallel on 2 cores they starve each other.
+            fileParallelism: false,
             environment: 'node',
             testTimeout: 300_000,
             hookTimeout: 300_000,

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { T5Model } from '../model/t5';
 import type { HostTensor } from '../model/weights';
 import { evaluate, type EvalResult } from './evaluate';
-import { DecomposedPrompts } from './prompts';
+import { DecomposedPrompts, type PromptSet } from './prompts';
 import type { MethodSettings } from './settings';
-import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type StageState, type TrainedPrompts } from './stages';
+import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type StageControl, type StageState, type TrainedPrompts } from './stages';
 import { fewShot, type TaskData } from './task-data';
 import type { StepReport } from './train-loop';
 
@@ -49,22 +49,46 @@ export interface PipelineCheckpoint {
   stageState?: StageState;
 }
 
+/** A decomposed prompt set's variables: P* [l, d], U [K, l, r], V [K, d, r] (K = 1 in stage 3). */
+export interface PromptSnapshot {
+  shared: HostTensor;
+  u: HostTensor;
+  v: HostTensor;
+}
+
+/**
+ * What the pipeline reports. The arrays in `teacher` and `snapshot` events are fresh copies that
+ * belong to the event, so a receiver may take them over (transfer them to another thread).
+ */
 export type PipelineEvent =
   | { type: 'step'; phase: PipelinePhase; task: string; report: StepReport }
   | { type: 'eval'; phase: PipelinePhase; task: string; step: number; result: EvalResult }
   | { type: 'checkpoint'; checkpoint: PipelineCheckpoint }
-  | { type: 'phase'; phase: PipelinePhase };
+  | { type: 'phase'; phase: PipelinePhase }
+  /** A finished stage-1 prompt [l, d]; on resume, every teacher already trained is sent again. */
+  | { type: 'teacher'; source: number; task: string; prompt: HostTensor }
+  /** Stage 2 (task 'all sources') or stage 3 (the target) every `snapshotEvery` steps, at step 1 and at the end. */
+  | { type: 'snapshot'; phase: PipelinePhase; task: string; step: number; prompts: PromptSnapshot };
 
 export interface PipelineControl {
   onEvent: (event: PipelineEvent) => void | Promise<void>;
   /** Awaited before each step: pause by not resolving yet, cancel by resolving false. */
   beforeStep?: () => Promise<boolean> | boolean;
   checkpointEvery: number;
+  /** Send a `snapshot` of the decomposed prompts every N steps of stages 2 and 3; 0 or unset: never. */
+  snapshotEvery?: number;
   resume?: PipelineCheckpoint;
 }
 
 const host = async (t: tf.Tensor): Promise<HostTensor> => ({ shape: t.shape, data: (await t.data()) as Float32Array });
+// Some backends (cpu) hand out their own storage from data(): events get a copy they can give away.
+const copy = (h: HostTensor): HostTensor => ({ shape: h.shape, data: h.data.slice() });
+const hostCopy = async (t: tf.Tensor): Promise<HostTensor> => copy(await host(t));
 const device = (h: HostTensor) => tf.tensor(h.data, h.shape);
+
+async function snapshotOf(prompts: DecomposedPrompts): Promise<PromptSnapshot> {
+  return { shared: await hostCopy(prompts.shared), u: await hostCopy(prompts.u), v: await hostCopy(prompts.v) };
+}
 
 /** Runs (or continues) the pipeline. Returns the final checkpoint, or null if cancelled. */
 export async function runPipeline(model: T5Model, plan: PipelinePlan, control: PipelineControl): Promise<PipelineCheckpoint | null> {
@@ -78,50 +102,58 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
     encodeExamples(model, fewShot(task, 'all', plan.seed).slice(0, plan.sourceExamples), k, s.maxInputTokens),
   );
 
-  /** Runs one stage with pause/cancel, checkpoints and periodic evaluation of `task` prompt `evalTask`. */
+  /** Runs one stage with pause/cancel, checkpoints, snapshots and periodic evaluation of `evalTasks`. */
   const stage = async (
     phase: PipelinePhase,
     taskName: string,
-    run: (control: Parameters<typeof trainPrompt>[6]) => Promise<TrainedPrompts>,
+    run: (control: StageControl) => Promise<TrainedPrompts>,
     evalTasks: { task: TaskData; index: number }[],
   ): Promise<TrainedPrompts | null> => {
     await control.onEvent({ type: 'phase', phase });
-    const resume = ckpt.stageState;
-    let prompts: TrainedPrompts['prompts'] | undefined;
+    let prompts: PromptSet | undefined;
     const evaluateAll = async (step: number) => {
-      if (!prompts) return;
       for (const { task, index } of evalTasks) {
-        const prompt = promptOf(prompts, index);
+        const prompt = promptOf(prompts!, index);
         const result = await evaluate(model, task, task.validation.slice(0, plan.evalExamples), prompt);
         prompt.dispose();
         await control.onEvent({ type: 'eval', phase, task: task.id, step, result });
       }
     };
+    const snapshotEvery = control.snapshotEvery ?? 0;
     const trained = await run({
-      resume,
+      resume: ckpt.stageState,
       checkpointEvery: control.checkpointEvery,
       onCheckpoint: save,
+      onStart: (p) => (prompts = p),
       hooks: {
         beforeStep: async () => (control.beforeStep ? control.beforeStep() : true),
         onStep: async (report) => {
           await control.onEvent({ type: 'step', phase, task: taskName, report });
-          if (report.step % plan.evalEvery === 0 && report.step < report.totalSteps) await evaluateAll(report.step);
+          const { step, totalSteps } = report;
+          if (prompts instanceof DecomposedPrompts && snapshotEvery > 0 && (step === 1 || step % snapshotEvery === 0 || step === totalSteps)) {
+            await control.onEvent({ type: 'snapshot', phase, task: taskName, step, prompts: await snapshotOf(prompts) });
+          }
+          if (step % plan.evalEvery === 0 && step < totalSteps) await evaluateAll(step);
         },
       },
-    }).then(async (t) => {
-      prompts = t.prompts;
-      if (t.completed) await evaluateAll(t.optimizer.step);
-      return t;
     });
-    // Evaluation inside onStep needs the prompt set before the stage returns.
-    prompts = trained.prompts;
     if (!trained.completed) {
       trained.prompts.dispose();
       trained.optimizer.dispose();
       return null;
     }
+    await evaluateAll(trained.optimizer.step);
     return trained;
   };
+
+  // A resumed run first repeats what the page may have missed: the teachers and the stage-2 result.
+  for (const [k, prompt] of ckpt.teachers.entries()) {
+    await control.onEvent({ type: 'teacher', source: k, task: plan.sources[k].id, prompt: copy(prompt) });
+  }
+  if (ckpt.shared && ckpt.sourceU && ckpt.sourceV) {
+    const prompts = { shared: copy(ckpt.shared), u: copy(ckpt.sourceU), v: copy(ckpt.sourceV) };
+    await control.onEvent({ type: 'snapshot', phase: { stage: 2 }, task: 'all sources', step: s.distillSteps, prompts });
+  }
 
   // Stage 1: a teacher per source.
   while (ckpt.phase.stage === 1) {
@@ -133,6 +165,7 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
     if (!trained) return null;
     const prompt = promptOf(trained.prompts, 0);
     ckpt.teachers.push(await host(prompt));
+    await control.onEvent({ type: 'teacher', source: k, task: task.id, prompt: await hostCopy(prompt) });
     tf.dispose(prompt);
     trained.prompts.dispose();
     trained.optimizer.dispose();

@@ -42,6 +42,8 @@ export interface StageControl {
   /** Save every N steps (and at the end of the stage); 0 or unset: never. */
   checkpointEvery?: number;
   onCheckpoint?: (state: StageState) => Promise<void> | void;
+  /** Told the stage's trainable prompt set before the first step, e.g. to evaluate or snapshot it mid-stage. */
+  onStart?: (prompts: PromptSet) => void;
 }
 
 export async function captureStage(prompts: PromptSet, optimizer: GroupedAdam): Promise<StageState> {
@@ -66,6 +68,7 @@ function restoreStage(prompts: PromptSet, optimizer: GroupedAdam, state: StageSt
 /** runLoop with the stage's control: restore first, checkpoint every N steps and at the end. */
 async function runStage(spec: Omit<LoopSpec, 'hooks'>, prompts: PromptSet, control: StageControl): Promise<boolean> {
   if (control.resume) restoreStage(prompts, spec.optimizer, control.resume);
+  control.onStart?.(prompts);
   const every = control.checkpointEvery ?? 0;
   return runLoop({
     ...spec,

@@ -47,6 +47,9 @@ let client: ModelClient | null = null;
 // Kept to reload the model into a restarted worker (local File objects can be sent again).
 let loadedSource: ModelSource | null = null;
 
+/** The current worker, for other stores that talk to it (training); null before start(). */
+export const modelClient = (): ModelClient | null => client;
+
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function withProgress(list: DownloadProgress[], update: DownloadProgress): DownloadProgress[] {

@@ -2,6 +2,7 @@ import type { BackendChoice, BackendPreference } from '../model/backend';
 import type { T5Config } from '../model/config';
 import type { DownloadProgress, ModelSource } from '../model/sources';
 import type { SavedRun } from './checkpoint-db';
+import type { InferenceWorkerApi } from './inference-api';
 import type { TrainingEvent, TrainingOutcome, TrainingRequest } from './training';
 
 /** What the page learns about a loaded model: enough to describe it, nothing that holds tensors. */
@@ -22,8 +23,9 @@ export interface GenerationResult {
 /**
  * The methods the model worker exposes through comlink. Callbacks must be wrapped in
  * `Comlink.proxy` by the caller: functions cannot be structured-cloned into a worker.
+ * Task prompts, classification, token counts and comparisons: see inference-api.ts.
  */
-export interface ModelWorkerApi {
+export interface ModelWorkerApi extends InferenceWorkerApi {
   /** Picks and initialises the tfjs backend; `onDeviceLost` fires if the GPU device goes away later. */
   init(preference: BackendPreference, onDeviceLost: (message: string) => void): Promise<BackendChoice>;
   /** Loads a model; the previous one is kept until the new one has loaded. */

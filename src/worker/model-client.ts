@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
 import type { BackendChoice, BackendPreference } from '../model/backend';
 import type { DownloadProgress, ModelSource } from '../model/sources';
+import type { ExperimentPlan, ExperimentResult, ProgressEvent } from '../method/experiment';
+import type { ClassifyResult, TaskPrompt } from './inference-api';
 import type { GenerationResult, ModelSummary, ModelWorkerApi } from './model-api';
 import type { TrainingEvent, TrainingOutcome, TrainingRequest } from './training';
 
@@ -16,6 +18,10 @@ export interface ModelClient {
   resume(): Promise<void>;
   cancel(): Promise<void>;
   savedRun: ModelWorkerApi['savedRun'];
+  setTaskPrompts(prompts: TaskPrompt[]): Promise<void>;
+  classify(text: string, taskId: string): Promise<ClassifyResult>;
+  countTokens(texts: string[]): Promise<number[]>;
+  compare(plan: ExperimentPlan, onProgress: (event: ProgressEvent) => void): Promise<ExperimentResult>;
   /** Stops the worker; calls still pending reject. */
   terminate(): void;
 }
@@ -54,6 +60,10 @@ export function createModelClient(onDeath: (message: string) => void): ModelClie
     resume: () => call(remote.resume()),
     cancel: () => call(remote.cancel()),
     savedRun: (runId) => call(remote.savedRun(runId)),
+    setTaskPrompts: (prompts) => call(remote.setTaskPrompts(prompts)),
+    classify: (text, taskId) => call(remote.classify(text, taskId)),
+    countTokens: (texts) => call(remote.countTokens(texts)),
+    compare: (plan, onProgress) => call(remote.compare(plan, Comlink.proxy(onProgress))),
     terminate() {
       stop(new Error('The model worker was stopped.'));
       worker.terminate();

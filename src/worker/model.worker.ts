@@ -8,6 +8,7 @@ import { loadT5 } from '../model/load';
 import type { T5Model } from '../model/t5';
 import { wasmFileUrls } from '../model/wasm-paths';
 import { loadRun } from './checkpoint-db';
+import { inferenceApi } from './inference-api';
 import type { ModelSummary, ModelWorkerApi } from './model-api';
 import { TrainingController } from './training';
 
@@ -15,6 +16,8 @@ let model: T5Model | null = null;
 const training = new TrainingController();
 
 const api: ModelWorkerApi = {
+  ...inferenceApi(() => model),
+
   init: (preference, onDeviceLost) => initBackend(preference, { wasmPaths: wasmFileUrls, onDeviceLost }),
 
   async load(source, onProgress) {

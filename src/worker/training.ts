@@ -1,3 +1,4 @@
+import * as Comlink from 'comlink';
 import type { T5Model } from '../model/t5';
 import { runPipeline, type PipelineEvent, type PipelinePhase, type PipelinePlan } from '../method/pipeline';
 import { NonFiniteLossError } from '../method/train-loop';
@@ -12,11 +13,16 @@ export interface TrainingRequest {
   runId: string;
   plan: PipelinePlan;
   checkpointEvery: number;
+  /** Send the decomposed prompts (P*, U, V) every N steps of stages 2 and 3; 0 or unset: never. */
+  snapshotEvery?: number;
   /** Continue from this run's saved checkpoint, if there is one. */
   resume: boolean;
 }
 
-/** What reaches the page: pipeline events, with checkpoints reduced to "saved at step n". */
+/**
+ * What reaches the page: pipeline events, with checkpoints reduced to "saved at step n". The
+ * arrays of `teacher` and `snapshot` events are transferred, not copied.
+ */
 export type TrainingEvent =
   | Exclude<PipelineEvent, { type: 'checkpoint' }>
   | { type: 'saved'; phase: PipelinePhase; step: number };
@@ -25,6 +31,12 @@ export type TrainingOutcome =
   | { status: 'done' }
   | { status: 'cancelled' }
   | { status: 'failed'; message: string; savedStep: number | null };
+
+function buffersOf(event: TrainingEvent): ArrayBuffer[] {
+  if (event.type === 'teacher') return [event.prompt.data.buffer as ArrayBuffer];
+  if (event.type === 'snapshot') return [event.prompts.shared, event.prompts.u, event.prompts.v].map((h) => h.data.buffer as ArrayBuffer);
+  return [];
+}
 
 export class TrainingController {
   private paused = false;
@@ -62,10 +74,11 @@ export class TrainingController {
     try {
       const result = await runPipeline(model, request.plan, {
         checkpointEvery: request.checkpointEvery,
+        snapshotEvery: request.snapshotEvery,
         resume: saved?.checkpoint,
         beforeStep: this.beforeStep,
         onEvent: async (event) => {
-          if (event.type !== 'checkpoint') return onEvent(event);
+          if (event.type !== 'checkpoint') return onEvent(Comlink.transfer(event, buffersOf(event)));
           await saveRun(request.runId, event.checkpoint);
           savedStep = event.checkpoint.stageState?.optimizer.step ?? 0;
           onEvent({ type: 'saved', phase: event.checkpoint.phase, step: savedStep });

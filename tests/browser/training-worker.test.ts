@@ -43,7 +43,7 @@ describe.each<BackendName>(['wasm', 'webgpu'])('training in the model worker on 
 
   it('runs all three stages, reporting every loss and evaluation', async () => {
     const events: TrainingEvent[] = [];
-    const outcome = await client.train({ runId: `all-${backend}`, plan: plan(), checkpointEvery: 2, resume: false }, (e) => events.push(e));
+    const outcome = await client.train({ runId: `all-${backend}`, plan: plan(), checkpointEvery: 2, snapshotEvery: 3, resume: false }, (e) => events.push(e));
     expect(outcome).toEqual({ status: 'done' });
     const steps = events.filter((e) => e.type === 'step');
     const stagesSeen = new Set(steps.map((e) => (e.type === 'step' ? `${e.phase.stage}:${e.task}` : '')));
@@ -52,6 +52,21 @@ describe.each<BackendName>(['wasm', 'webgpu'])('training in the model worker on 
     expect(distillStep && distillStep.type === 'step' && Object.keys(distillStep.report.losses).sort()).toEqual(['hidden', 'logits', 'plm', 'total']);
     expect(events.some((e) => e.type === 'eval' && e.phase.stage === 3)).toBe(true);
     expect(events.some((e) => e.type === 'saved')).toBe(true);
+    // Evaluations every evalEvery = 3 steps inside a stage, not only at its end.
+    expect(events.filter((e) => e.type === 'eval' && e.phase.stage === 2 && e.task === 'alpha').map((e) => e.type === 'eval' && e.step)).toEqual([3, 6]);
+
+    // The teachers, then P* [l, d], U [K, l, r], V [K, d, r] at step 1, every 3 steps and at the end.
+    expect(events.filter((e) => e.type === 'teacher').map((e) => e.type === 'teacher' && [e.task, e.prompt.shape])).toEqual([
+      ['alpha', [4, 32]],
+      ['beta', [4, 32]],
+    ]);
+    const snapshots = events.flatMap((e) => (e.type === 'snapshot' ? [e] : []));
+    expect(snapshots.map((e) => `${e.phase.stage}:${e.step}`)).toEqual(['2:1', '2:3', '2:6', '3:1', '3:3', '3:4']);
+    const last = snapshots.at(-1)!.prompts;
+    expect([last.shared.shape, last.u.shape, last.v.shape]).toEqual([[4, 32], [1, 4, 1], [1, 32, 1]]);
+    expect(snapshots[0].prompts.u.shape).toEqual([2, 4, 1]);
+    expect(last.shared.data).toBeInstanceOf(Float32Array);
+    expect(last.shared.data.every(Number.isFinite)).toBe(true);
   });
 
   it('pauses between steps and resumes', async () => {
