@@ -1,0 +1,183 @@
+import { create } from 'zustand';
+import { defaultSettings } from '../method/settings';
+import type { TaskData } from '../method/task-data';
+import { buildUserTask, checkRows, guessMapping, taskIdFrom, type CheckedData, type ColumnMapping } from '../method/user-data';
+import { decodeText, guessFormat, parseTable, type Table, type TableFormat } from '../method/user-table';
+import { modelClient, useModelStore } from './model-store';
+import { useTaskStore } from './tasks';
+import { useTrainingStore } from './training-store';
+
+/**
+ * The user's own data: the text they dropped or pasted, how it is read (format, header), which
+ * columns mean what, and the checked rows. `userTask` is the TaskData built from the usable rows
+ * whenever nothing blocks it: other stores (the pipeline's target, Compare) read it from here.
+ */
+
+interface DataState {
+  /** File name, or null for pasted text. */
+  fileName: string | null;
+  text: string;
+  validUtf8: boolean;
+  format: TableFormat;
+  hasHeader: boolean;
+  table: Table | null;
+  mapping: ColumnMapping | null;
+  taskName: string;
+  /** The few-shot k the checks warn about (classes with fewer training rows). */
+  k: number;
+  /** Seeds the train/validation/test split. */
+  seed: number;
+  /** The model's token count of each row's input; null until the worker has counted them. */
+  tokenCounts: number[] | null;
+  checked: CheckedData | null;
+  userTask: TaskData | null;
+  loadError: string | null;
+}
+
+interface DataActions {
+  loadFile(file: File): Promise<void>;
+  loadText(text: string): void;
+  setFormat(format: TableFormat): void;
+  setHasHeader(hasHeader: boolean): void;
+  setMapping(patch: Partial<ColumnMapping>): void;
+  setTaskName(name: string): void;
+  setK(k: number): void;
+  setSeed(seed: number): void;
+  clear(): void;
+}
+
+const MAX_BYTES = 20_000_000;
+
+const EMPTY: DataState = {
+  fileName: null,
+  text: '',
+  validUtf8: true,
+  format: 'csv',
+  hasHeader: true,
+  table: null,
+  mapping: null,
+  taskName: '',
+  k: 16,
+  seed: 1,
+  tokenCounts: null,
+  checked: null,
+  userTask: null,
+  loadError: null,
+};
+
+/** The input length the method cuts at: the training session's setting for the loaded model. */
+export function maxInputTokens(): number {
+  const model = useModelStore.getState().model;
+  const { overrides } = useTrainingStore.getState().config;
+  return overrides.maxInputTokens ?? (model ? defaultSettings(model.config).maxInputTokens : 64);
+}
+
+/** The user task's id: from its name, and never the id of a built-in task. */
+function userTaskId(name: string): string {
+  const id = taskIdFrom(name);
+  const catalog = useTaskStore.getState().catalog;
+  return catalog.status === 'ready' && catalog.tasks.some((t) => t.id === id) ? `${id}-data` : id;
+}
+
+export const useDataStore = create<DataState & DataActions>()((set, get) => {
+  /** Re-runs the row checks and rebuilds the task from the current state. */
+  const recheck = () => {
+    const { table, mapping, k, seed, tokenCounts, taskName } = get();
+    if (!table || !mapping) return set({ checked: null, userTask: null });
+    const checked = checkRows(table, mapping, { k, seed, maxInputTokens: maxInputTokens(), tokenCounts });
+    set({ checked, userTask: checked.blocker ? null : buildUserTask(checked, mapping.kind, userTaskId(taskName)) });
+  };
+
+  /** Asks the worker for real token counts of the input column; the estimate stands until then. */
+  const countTokens = async () => {
+    const { table, mapping } = get();
+    const client = modelClient();
+    if (!table || !mapping || !client || !useModelStore.getState().model) return;
+    const inputs = table.rows.map((r) => (r.values[mapping.input] ?? '').trim());
+    try {
+      const counts = await client.countTokens(inputs);
+      if (get().table === table && get().mapping?.input === mapping.input) {
+        set({ tokenCounts: counts });
+        recheck();
+      }
+    } catch {
+      // No model in this worker (yet): the estimate from characters stays, and says so.
+    }
+  };
+
+  /** Parses the text as the format and header say, keeping the mapping when the columns stay. */
+  const reparse = () => {
+    const { text, format, hasHeader, mapping, table: previous } = get();
+    const table = parseTable(text, format, hasHeader);
+    const sameColumns = previous !== null && previous.columns.join('\u0000') === table.columns.join('\u0000');
+    set({ table, mapping: sameColumns && mapping ? mapping : guessMapping(table.columns), tokenCounts: null });
+    recheck();
+    void countTokens();
+  };
+
+  const load = (text: string, fileName: string | null, validUtf8: boolean) => {
+    set({
+      ...EMPTY,
+      k: get().k,
+      seed: get().seed,
+      text,
+      fileName,
+      validUtf8,
+      format: guessFormat(text, fileName ?? undefined),
+      taskName: fileName?.replace(/\.\w+$/, '') ?? 'your data',
+    });
+    reparse();
+  };
+
+  // A newly loaded model brings its own tokenizer and maybe another input limit.
+  useModelStore.subscribe((state, previous) => {
+    if (state.model !== previous.model) {
+      set({ tokenCounts: null });
+      recheck();
+      void countTokens();
+    }
+  });
+
+  return {
+    ...EMPTY,
+
+    async loadFile(file) {
+      if (file.size > MAX_BYTES) {
+        set({ loadError: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the page reads files up to ${MAX_BYTES / 1e6} MB.` });
+        return;
+      }
+      const { text, validUtf8 } = decodeText(new Uint8Array(await file.arrayBuffer()));
+      load(text, file.name, validUtf8);
+    },
+    loadText: (text) => load(text, null, true),
+    setFormat(format) {
+      set({ format });
+      reparse();
+    },
+    setHasHeader(hasHeader) {
+      set({ hasHeader });
+      reparse();
+    },
+    setMapping(patch) {
+      const { mapping } = get();
+      if (!mapping) return;
+      const next = { ...mapping, ...patch };
+      set({ mapping: next, tokenCounts: next.input === mapping.input ? get().tokenCounts : null });
+      recheck();
+      if (next.input !== mapping.input) void countTokens();
+    },
+    setTaskName(taskName) {
+      set({ taskName });
+      recheck();
+    },
+    setK(k) {
+      set({ k });
+      recheck();
+    },
+    setSeed(seed) {
+      set({ seed });
+      recheck();
+    },
+    clear: () => set({ ...EMPTY, k: get().k, seed: get().seed }),
+  };
+});
