@@ -6,6 +6,15 @@ import * as tf from '@tensorflow/tfjs';
  * plain matMul.
  */
 
+/**
+ * A frozen linear layer's weight: `w` [in, out] for the forward x @ w and, optionally, the same
+ * weight as [out, in] (Hugging Face's layout) for the backward pass, dx = dy @ wᵀ = dy @ wT.
+ */
+export interface LinearWeight {
+  w: tf.Tensor2D;
+  wT?: tf.Tensor2D;
+}
+
 /** T5's LayerNorm is an RMSNorm: scale only, no mean subtraction, no bias. */
 export function rmsNorm(x: tf.Tensor3D, weight: tf.Tensor1D, epsilon: number): tf.Tensor3D {
   return tf.tidy(() => {
@@ -15,16 +24,31 @@ export function rmsNorm(x: tf.Tensor3D, weight: tf.Tensor1D, epsilon: number): t
 }
 
 /** x [B, T, in] @ w [in, out] -> [B, T, out]. */
-export function linear(x: tf.Tensor3D, w: tf.Tensor2D): tf.Tensor3D {
+export function linear(x: tf.Tensor3D, weight: LinearWeight): tf.Tensor3D {
   const [b, t, d] = x.shape;
-  return tf.reshape(tf.matMul(tf.reshape(x, [b * t, d]), w), [b, t, w.shape[1]]);
+  const x2 = tf.reshape(x, [b * t, d]) as tf.Tensor2D;
+  const y = weight.wT ? frozenMatMul(x2, weight.w, weight.wT) : tf.matMul(x2, weight.w);
+  return tf.reshape(y, [b, t, weight.w.shape[1]]);
+}
+
+/**
+ * x @ w with the gradient dx = dy @ wT, a plain matMul on the stored transpose. tfjs's own
+ * gradient of matMul(x, w) is matMul(dy, w, false, true), and tfjs-wasm runs transposed matMuls
+ * ~10x slower than plain ones (BENCHMARKS.md). No gradient reaches w: the model is frozen.
+ */
+function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D, wT: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((input) => ({
+    value: tf.matMul(input as tf.Tensor2D, w),
+    gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, wT),
+  }));
+  return op(x) as tf.Tensor2D;
 }
 
 export interface AttentionWeights {
-  q: tf.Tensor2D; // [d_model, heads * d_kv]
-  k: tf.Tensor2D;
-  v: tf.Tensor2D;
-  o: tf.Tensor2D; // [heads * d_kv, d_model]
+  q: LinearWeight; // [d_model, heads * d_kv]
+  k: LinearWeight;
+  v: LinearWeight;
+  o: LinearWeight; // [heads * d_kv, d_model]
 }
 
 /**
@@ -41,7 +65,7 @@ export function attention(
   return tf.tidy(() => {
     const [b, tq] = query.shape;
     const tk = keyValue.shape[1];
-    const dKv = w.q.shape[1] / numHeads;
+    const dKv = w.q.w.shape[1] / numHeads;
     const heads = (x: tf.Tensor3D, t: number) =>
       tf.transpose(tf.reshape(x, [b, t, numHeads, dKv]), [0, 2, 1, 3]) as tf.Tensor4D;
     const q = heads(linear(query, w.q), tq);
@@ -55,8 +79,8 @@ export function attention(
 }
 
 export type FeedForwardWeights =
-  | { kind: 'relu'; wi: tf.Tensor2D; wo: tf.Tensor2D }
-  | { kind: 'gated-gelu'; wi0: tf.Tensor2D; wi1: tf.Tensor2D; wo: tf.Tensor2D };
+  | { kind: 'relu'; wi: LinearWeight; wo: LinearWeight }
+  | { kind: 'gated-gelu'; wi0: LinearWeight; wi1: LinearWeight; wo: LinearWeight };
 
 /** gelu_new: the tanh approximation that T5 v1.1 and FLAN-T5 were trained with. */
 function geluTanh(x: tf.Tensor3D): tf.Tensor3D {

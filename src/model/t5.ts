@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { T5Config } from './config';
 import { generateGreedy } from './inference';
-import { attention, feedForward, linear, rmsNorm, type AttentionWeights, type FeedForwardWeights } from './layers';
+import {
+  attention,
+  feedForward,
+  linear,
+  rmsNorm,
+  type AttentionWeights,
+  type FeedForwardWeights,
+  type LinearWeight,
+} from './layers';
 import { positionBuckets } from './position-bias';
 import type { T5Tokenizer } from './tokenizer';
 import type { T5Checkpoint } from './weights';
@@ -25,6 +33,15 @@ interface DecoderBlock extends EncoderBlock {
   cross: AttentionWeights;
 }
 
+export interface T5ModelOptions {
+  /**
+   * Also keep every linear weight in Hugging Face's [out, in] layout, so that the backward pass
+   * (training a prompt) runs plain matMuls instead of transposed ones, which tfjs-wasm runs ~10x
+   * slower (BENCHMARKS.md). Costs one more copy of the linear weights. Default true.
+   */
+  transposedCopies?: boolean;
+}
+
 /** Masked positions get this added to their attention scores: exp() of it is exactly 0. */
 const MASKED = -1e9;
 
@@ -34,7 +51,7 @@ export class T5Model {
   readonly parameterCount: number;
 
   private readonly shared: tf.Tensor2D; // [V, d], gathered for embeddings
-  private readonly outputProjection: tf.Tensor2D; // [d, V]: shared or lm_head, transposed
+  private readonly outputProjection: LinearWeight; // [d, V]: shared or lm_head, transposed
   private readonly encoderBlocks: EncoderBlock[];
   private readonly decoderBlocks: DecoderBlock[];
   private readonly encoderPositionBias: tf.Tensor2D; // [buckets, heads]
@@ -42,7 +59,7 @@ export class T5Model {
   private readonly encoderFinalNorm: tf.Tensor1D;
   private readonly decoderFinalNorm: tf.Tensor1D;
 
-  constructor(config: T5Config, checkpoint: T5Checkpoint, tokenizer: T5Tokenizer) {
+  constructor(config: T5Config, checkpoint: T5Checkpoint, tokenizer: T5Tokenizer, options: T5ModelOptions = {}) {
     this.config = config;
     this.tokenizer = tokenizer;
     this.parameterCount = [...checkpoint.values()].reduce((n, t) => n + t.data.length, 0);
@@ -51,10 +68,16 @@ export class T5Model {
       const { shape, data } = checkpoint.get(name)!;
       return tf.keep(tf.tensor(data, shape));
     };
-    // Hugging Face stores linear weights [out, in]; store [in, out] for plain matMuls.
-    const transposed = (name: string) => {
+    // Hugging Face stores linear weights [out, in]; store [in, out] for plain matMuls (and,
+    // with transposedCopies, the [out, in] original for the backward pass).
+    const keepCopies = options.transposedCopies ?? true;
+    const transposed = (name: string): LinearWeight => {
       const { shape, data } = checkpoint.get(name)!;
-      return tf.keep(tf.tidy(() => tf.transpose(tf.tensor2d(data, shape as [number, number]))));
+      const original = tf.keep(tf.tensor2d(data, shape as [number, number]));
+      const w = tf.keep(tf.transpose(original));
+      if (keepCopies) return { w, wT: original };
+      original.dispose();
+      return { w };
     };
     const attentionWeights = (prefix: string): AttentionWeights => ({
       q: transposed(`${prefix}.q.weight`),
@@ -73,7 +96,10 @@ export class T5Model {
           };
 
     this.shared = tensor('shared.weight') as tf.Tensor2D;
-    this.outputProjection = transposed(config.tieWordEmbeddings ? 'shared.weight' : 'lm_head.weight');
+    this.outputProjection =
+      config.tieWordEmbeddings && keepCopies
+        ? { w: tf.keep(tf.transpose(this.shared)), wT: this.shared } // the embedding is the [out, in] copy
+        : transposed(config.tieWordEmbeddings ? 'shared.weight' : 'lm_head.weight');
     this.encoderBlocks = Array.from({ length: config.numLayers }, (_, i) => {
       const b = `encoder.block.${i}.layer`;
       return {
@@ -208,7 +234,6 @@ export class T5Model {
   dispose(): void {
     const all: tf.Tensor[] = [
       this.shared,
-      this.outputProjection,
       this.encoderPositionBias,
       this.decoderPositionBias,
       this.encoderFinalNorm,
@@ -220,6 +245,7 @@ export class T5Model {
         else if (typeof v === 'object' && v !== null) collect(v);
       }
     };
+    collect(this.outputProjection);
     collect(this.encoderBlocks);
     collect(this.decoderBlocks);
     tf.dispose(all);
