@@ -51,7 +51,7 @@ def main(src: str, dst: str) -> None:
         rows = sorted((k["K"], k["fused"]["medianMs"] / k["fusedDispatches"]) for k in r["kernels"] if k["backend"] == "webgpu" and k["d"] == d)
         ax.plot([k for k, _ in rows], [m for _, m in rows], ".-", lw=0.8, label=f"webgpu fused, d={d}, l=100: ms per dispatch")
     if any(k["backend"] == "webgpu" for k in r.get("kernels", [])):
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="lower right", fontsize=6)
     ax.set_xlabel("tasks K")
     ax.set_ylabel("composition fwd + bwd, ms (log)")
     ax.set_yscale("log")

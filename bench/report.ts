@@ -29,6 +29,10 @@ export interface TorchRun {
 
 export interface Results {
   date: string;
+  /** How long the full run took (a --merge run keeps the first run's). */
+  seconds?: number;
+  /** Suites re-run later with --merge, and when. */
+  reruns?: Record<string, string>;
   quick: boolean;
   machine: { cpu: string; cores: number; memoryGiB: number; loadAverageAtStart: number[]; node: string; loadDuring?: Record<string, number> };
   browser: { version: string; userAgent: string; crossOriginIsolated: boolean; adapter: unknown; tfjs: string; wasmThreads?: number };
@@ -61,17 +65,17 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-export function render(r: Results, png: string | null, seconds: number): string {
+export function render(r: Results, png: string | null): string {
   const out: string[] = [];
   const adapter = r.browser.adapter as { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } | null;
-  out.push(`## Results (${r.quick ? 'quick run' : 'full run'}, ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(seconds / 60)} min)`);
+  out.push(`## Results (${r.quick ? 'quick run' : 'full run'}, ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round((r.seconds ?? 0) / 60)} min)`);
   out.push('');
   out.push(
     table(
       ['', ''],
       [
         ['CPU', `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; load average at start ${r.machine.loadAverageAtStart.join(' ')}`],
-        ...(r.machine.loadDuring ? [['1-min load average after each suite', Object.entries(r.machine.loadDuring).map(([k, v]) => `${k} ${v}`).join(', ')]] : []),
+        ...(r.machine.loadDuring ? [['1-min load average after each suite (the benchmark itself included)', Object.entries(r.machine.loadDuring).map(([k, v]) => `${k} ${v}`).join(', ')]] : []),
         ['Browser', `Chromium ${r.browser.version} (headless), cross-origin isolated: ${r.browser.crossOriginIsolated}`],
         ['WebGPU adapter', adapter ? `${adapter.vendor} ${adapter.architecture} ${adapter.description ?? ''}, fallback adapter: ${adapter.isFallbackAdapter}` : 'none'],
         ['TF.js', `${r.browser.tfjs}; wasm threads: ${r.browser.wasmThreads ?? '?'}`],
@@ -82,6 +86,9 @@ export function render(r: Results, png: string | null, seconds: number): string 
   );
   out.push('');
   out.push('All times are medians after warm-up (min–max, n timed repetitions); every comparison in a table was measured in this same run.');
+  for (const [suite, when] of Object.entries(r.reruns ?? {})) {
+    out.push(`The ${suite} suite was re-run on its own at ${when.slice(0, 16).replace('T', ' ')} UTC (npm run bench -- --only ${suite} --merge).`);
+  }
 
   if (r.kernels.length) {
     out.push('', '### Prompt composition: fused vs unfused (forward + backward)', '');
@@ -109,6 +116,12 @@ export function render(r: Results, png: string | null, seconds: number): string 
         ]),
       ),
     );
+  }
+
+  const split = r.kernels.filter((k) => k.unfusedGpuPrograms);
+  if (split.length) {
+    out.push('', 'Where the unfused expression\'s GPU time goes (timestamp queries, by tfjs program, ms):', '');
+    out.push(table(['K', 'd', 'unfused programs'], split.map((k) => [k.K, k.d, k.unfusedGpuPrograms!])));
   }
 
   if (r.matmul.length) {

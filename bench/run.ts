@@ -11,6 +11,9 @@
  *                      prints the tables but leaves BENCHMARKS.md alone unless --write
  *   --only a,b         suites: kernels, matmul, steps, scaling, memory, profile
  *   --write / --no-write   update BENCHMARKS.md and bench/scaling.png (default: full runs only)
+ *   --merge            with --only: re-run those suites and merge them into bench/results.json
+ *                      (the other suites keep their numbers; the report says which ran when)
+ *   --render           no measuring: re-plot and re-write BENCHMARKS.md from bench/results.json
  *   --headed           show the browser
  */
 import { spawnSync } from 'node:child_process';
@@ -35,6 +38,15 @@ import type { StepKind, StepShape } from './suites/step';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITES = ['kernels', 'matmul', 'steps', 'scaling', 'memory', 'profile'] as const;
 type Suite = (typeof SUITES)[number];
+/** Which fields of Results each suite fills. */
+const SUITE_FIELDS: Record<Suite, (keyof Results)[]> = {
+  kernels: ['kernels', 'dispatchOverheadMs'],
+  matmul: ['matmul'],
+  steps: ['steps', 'peaks', 'torchSteps', 'torch'],
+  scaling: ['scaling', 'scalingModel'],
+  memory: ['memory'],
+  profile: ['profiles'],
+};
 
 // ---------------------------------------------------------------------------------------------
 // Options and plans
@@ -50,8 +62,10 @@ function parseArgs(argv: string[]) {
   return {
     quick,
     only: new Set(only as Suite[]),
-    write: has('--write') || (!quick && !has('--no-write')),
+    write: has('--write') || has('--merge') || (!quick && !has('--no-write')),
     headed: has('--headed'),
+    merge: has('--merge'),
+    render: has('--render'),
   };
 }
 type Args = ReturnType<typeof parseArgs>;
@@ -160,6 +174,11 @@ function log(message: string) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.render) {
+    const jsonPath = join(ROOT, 'bench/results.json');
+    publish(JSON.parse(readFileSync(jsonPath, 'utf8')) as Results, jsonPath, join(ROOT, 'bench'), true);
+    return;
+  }
   const started = Date.now();
   const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
   const results: Results = {
@@ -184,8 +203,20 @@ async function main() {
     memory: [],
     profiles: [],
   };
-  if (results.machine.loadAverageAtStart[0] > 0.5) {
-    log(`note: load average ${results.machine.loadAverageAtStart[0]} at start: something else is using the CPU`);
+  const previousPath = join(ROOT, 'bench/results.json');
+  if (args.merge) {
+    if (!existsSync(previousPath)) throw new Error('--merge needs bench/results.json from an earlier full run');
+    const previous = JSON.parse(readFileSync(previousPath, 'utf8')) as Results;
+    for (const suite of SUITES) {
+      if (!args.only.has(suite)) for (const key of SUITE_FIELDS[suite]) (results as unknown as Record<string, unknown>)[key] = previous[key];
+    }
+    results.date = previous.date;
+    results.seconds = previous.seconds;
+    results.machine = { ...previous.machine, loadDuring: { ...previous.machine.loadDuring } };
+    results.reruns = { ...previous.reruns, ...Object.fromEntries([...args.only].map((s) => [s, new Date().toISOString()])) };
+  }
+  if (loadavg()[0] > 0.5) {
+    log(`note: load average ${loadavg()[0].toFixed(2)} at start: something else is using the CPU`);
   }
 
   const port = await freePort();
@@ -221,14 +252,20 @@ async function main() {
     await server.close();
   }
 
-  const outDir = args.quick ? mkdtempSync(join(tmpdir(), 'mpt-bench-')) : join(ROOT, 'bench');
-  const jsonPath = join(outDir, args.quick ? 'results.json' : 'results.json');
+  if (!args.merge) results.seconds = (Date.now() - started) / 1000;
+  const outDir = args.quick && !args.merge ? mkdtempSync(join(tmpdir(), 'mpt-bench-')) : join(ROOT, 'bench');
+  const jsonPath = join(outDir, 'results.json');
   writeFileSync(jsonPath, JSON.stringify(results, null, 1) + '\n');
-  const pngPath = join(args.write ? join(ROOT, 'bench') : outDir, 'scaling.png');
+  publish(results, jsonPath, outDir, args.write);
+}
+
+/** Plots, prints the tables and (with write) puts them into BENCHMARKS.md and bench/scaling.png. */
+function publish(results: Results, jsonPath: string, outDir: string, write: boolean) {
+  const pngPath = join(write ? join(ROOT, 'bench') : outDir, 'scaling.png');
   const plotted = plot(jsonPath, pngPath);
-  const markdown = render(results, plotted && args.write ? 'bench/scaling.png' : null, (Date.now() - started) / 1000);
+  const markdown = render(results, plotted && write ? 'bench/scaling.png' : null);
   console.log('\n' + markdown);
-  if (args.write) {
+  if (write) {
     updateBenchmarksMd(markdown);
     log(`wrote BENCHMARKS.md, ${jsonPath}${plotted ? ', bench/scaling.png' : ''}`);
   } else {
@@ -257,8 +294,12 @@ async function useBackend(page: Page, name: Backend, results: Results) {
 }
 
 async function runSuites(page: Page, openPage: (query?: string) => Promise<Page>, args: Args, results: Results) {
+  // After each suite: note the load, and keep what is measured so far in case the run dies.
+  const partial = join(tmpdir(), 'mpt-bench-partial.json');
   const loadAfter = (suite: string) => {
     results.machine.loadDuring = { ...results.machine.loadDuring, [suite]: Math.round(loadavg()[0] * 100) / 100 };
+    writeFileSync(partial, JSON.stringify(results));
+    log(`${suite} done (so far: ${partial})`);
   };
   const models = benchModels(args);
   for (const m of models) {

@@ -27,6 +27,8 @@ export interface KernelRow extends KernelCase {
   /** webgpu with timestamp queries: GPU time of one fused / unfused call, ms (sum over dispatches). */
   fusedGpuMs?: number;
   unfusedGpuMs?: number;
+  /** The unfused call's GPU time by tfjs program, ms. */
+  unfusedGpuPrograms?: string;
 }
 
 export interface KernelOptions {
@@ -84,8 +86,10 @@ export async function kernelSuite(o: KernelOptions): Promise<KernelRow[]> {
       unfusedDispatches: unfusedCount.dispatches,
     };
     if (tf.getBackend() === 'webgpu') {
-      row.fusedGpuMs = await gpuMs(call(variants.fused));
-      row.unfusedGpuMs = await gpuMs(call(variants.unfused));
+      const [f, u] = [await gpuTime(call(variants.fused)), await gpuTime(call(variants.unfused))];
+      row.fusedGpuMs = f?.ms;
+      row.unfusedGpuMs = u?.ms;
+      row.unfusedGpuPrograms = u?.programs;
     }
     rows.push(row);
     tf.dispose([pStar, u, v, dy]);
@@ -93,21 +97,34 @@ export async function kernelSuite(o: KernelOptions): Promise<KernelRow[]> {
   return rows;
 }
 
-/** GPU time of f's dispatches from WebGPU timestamp queries (median of 3), or undefined without them. */
-async function gpuMs(f: () => tf.Tensor[]): Promise<number | undefined> {
+/**
+ * GPU time of f's dispatches from WebGPU timestamp queries (median of 3) and its split by
+ * program (e.g. "ReduceProgram 512.3, MatMulPackedProgram 20.1"), or undefined without them.
+ */
+async function gpuTime(f: () => tf.Tensor[]): Promise<{ ms: number; programs: string } | undefined> {
   const backend = tf.backend() as unknown as { supportTimestampQuery?: boolean };
   if (!backend.supportTimestampQuery) return undefined;
-  const times: number[] = [];
+  const runs: { ms: number; programs: string }[] = [];
   for (let i = 0; i < 3; i++) {
     let out: tf.Tensor[] = [];
-    const info = await tf.time(() => {
+    const info = (await tf.time(() => {
       out = f();
-    });
+    })) as tf.TimingInfo & { getExtraProfileInfo?: () => string };
     tf.dispose(out);
-    times.push(info.kernelMs as number);
+    runs.push({ ms: info.kernelMs as number, programs: byProgram(info.getExtraProfileInfo?.() ?? '') });
   }
-  times.sort((a, b) => a - b);
-  return times[1];
+  runs.sort((a, b) => a.ms - b.ms);
+  return runs[1];
+}
+
+/** "A: 1.5, B: 2, A: 3" -> "A 4.50, B 2.00", largest first. */
+function byProgram(extra: string): string {
+  const sums = new Map<string, number>();
+  for (const part of extra.split(', ')) {
+    const [name, ms] = part.split(': ');
+    if (name && ms) sums.set(name, (sums.get(name) ?? 0) + Number(ms));
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ');
 }
 
 /**

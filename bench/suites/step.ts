@@ -144,5 +144,5 @@ export async function peakBytesOfStep(
 export function backendBytes(): number | undefined {
   const backend = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
   if (tf.getBackend() === 'wasm') return backend.wasm?.HEAPU8.length;
-  return (tf.memory() as { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;
+  return (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
 }

@@ -187,8 +187,9 @@ export async function distill(
     sample: makeSampler(sources, s.batchSize, s.mixing, seed),
     prepare: (batch) => {
       if (lambda === 0) return [];
-      teacher = promptedForward(model, batch, promptsForRows(teachers, batch.taskIndex));
-      return Object.values(teacher);
+      const rowPrompts = promptsForRows(teachers, batch.taskIndex);
+      teacher = promptedForward(model, batch, rowPrompts);
+      return [rowPrompts, ...Object.values(teacher)];
     },
     objective: (batch): ObjectiveValue => {
       const student = promptedForward(model, batch, promptsForRows(prompts.prompts(), batch.taskIndex.map(promptIndex)));

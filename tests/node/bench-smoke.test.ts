@@ -49,7 +49,7 @@ describe('bench on the cpu backend (smoke)', () => {
       memory,
       profiles: [],
     };
-    const markdown = render(results, null, 1);
+    const markdown = render(results, null);
     expect(markdown).toContain('### Prompt composition: fused vs unfused');
     expect(markdown).toContain('### Training steps');
     expect(markdown).toContain('| cpu | prompt-tuning | 3 |');

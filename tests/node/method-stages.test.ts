@@ -52,7 +52,16 @@ describe('MPT stages on a tiny model (cpu)', () => {
     const teacher = tf.randomNormal([1, s.promptLength, model.config.dModel], 0, 0.5, 'float32', 3) as tf.Tensor3D;
     const teachers = tf.concat([teacher, teacher]) as tf.Tensor3D;
     const reports: StepReport[] = [];
-    const { prompts, optimizer, shared } = await distill(model, sources, teachers, s, 'mpt', 1, { hooks: { onStep: (r) => void reports.push(r) } });
+    const counts: number[] = [];
+    const { prompts, optimizer, shared } = await distill(model, sources, teachers, s, 'mpt', 1, {
+      hooks: {
+        onStep: (r) => {
+          reports.push(r);
+          counts.push(tf.memory().numTensors);
+        },
+      },
+    });
+    expect(new Set(counts.slice(1)).size).toBe(1); // no tensor leaks per step, teachers included
     // Identical teachers: the student starts exactly at the teacher, so both distillation terms start at 0.
     expect(reports[0].losses.logits).toBeCloseTo(0, 5);
     expect(reports[0].losses.hidden).toBeCloseTo(0, 5);
