@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeIds, generateGreedy, sequenceLogLikelihood } from '../model/inference';
+import { generateGreedy, labelLogLikelihoods } from '../model/inference';
 import type { T5Model } from '../model/t5';
 import type { Example, TaskData } from './task-data';
 
@@ -13,35 +13,6 @@ export interface EvalResult {
   /** Classification only: the unweighted mean of per-class F1. */
   macroF1?: number;
   count: number;
-}
-
-/** Rows encoded per chunk: every row is decoded once per class, so this bounds memory. */
-const CHUNK = 16;
-
-/** Log-likelihood of every verbalizer for every input: [E][C]. */
-export async function verbalizerScores(
-  model: T5Model,
-  inputs: string[],
-  verbalizers: string[],
-  prompt?: tf.Tensor2D,
-): Promise<number[][]> {
-  const labelIds = verbalizers.map((v) => model.tokenizer.encode(v));
-  const c = labelIds.length;
-  const scores: number[][] = [];
-  for (let start = 0; start < inputs.length; start += CHUNK) {
-    const rows = inputs.slice(start, start + CHUNK).map((text) => model.tokenizer.encode(text));
-    const chunk = tf.tidy(() => {
-      const encoded = encodeIds(model, rows, prompt);
-      // Row e is repeated once per class: [e0 c0, e0 c1, ..., e1 c0, ...].
-      const repeat = tf.tensor1d(rows.flatMap((_, e) => Array<number>(c).fill(e)), 'int32');
-      const tiled = { hidden: tf.gather(encoded.hidden, repeat), mask: tf.gather(encoded.mask, repeat) };
-      return sequenceLogLikelihood(model, tiled, rows.flatMap(() => labelIds));
-    });
-    const flat = await chunk.data();
-    chunk.dispose();
-    for (let e = 0; e < rows.length; e++) scores.push(Array.from(flat.subarray(e * c, (e + 1) * c)));
-  }
-  return scores;
 }
 
 export function accuracyAndMacroF1(predicted: number[], gold: number[], numClasses: number): { accuracy: number; macroF1: number } {
@@ -64,10 +35,10 @@ export function accuracyAndMacroF1(predicted: number[], gold: number[], numClass
 
 export async function evaluate(model: T5Model, task: TaskData, examples: Example[], prompt?: tf.Tensor2D): Promise<EvalResult> {
   if (task.kind === 'classification') {
-    const scores = await verbalizerScores(
+    const scores = await labelLogLikelihoods(
       model,
-      examples.map((e) => e.input),
-      task.verbalizers,
+      examples.map((e) => model.tokenizer.encode(e.input)),
+      task.verbalizers.map((v) => model.tokenizer.encode(v)),
       prompt,
     );
     const predicted = scores.map((s) => s.indexOf(Math.max(...s)));

@@ -74,6 +74,37 @@ export function sequenceLogLikelihood(
   });
 }
 
+/** Input rows encoded per chunk: every row is decoded once per label, so this bounds memory. */
+const CHUNK = 16;
+
+/**
+ * Teacher-forced log-likelihood of every label (ids ending with eos) for every input row:
+ * [inputs][labels]. Each chunk of inputs is encoded once, then repeated once per label.
+ */
+export async function labelLogLikelihoods(
+  model: T5Model,
+  inputRows: number[][],
+  labelIds: number[][],
+  prompt?: tf.Tensor2D,
+): Promise<number[][]> {
+  const c = labelIds.length;
+  const scores: number[][] = [];
+  for (let start = 0; start < inputRows.length; start += CHUNK) {
+    const rows = inputRows.slice(start, start + CHUNK);
+    const chunk = tf.tidy(() => {
+      const encoded = encodeIds(model, rows, prompt);
+      // Row e is repeated once per label: [e0 c0, e0 c1, ..., e1 c0, ...].
+      const repeat = tf.tensor1d(rows.flatMap((_, e) => Array<number>(c).fill(e)), 'int32');
+      const tiled = { hidden: tf.gather(encoded.hidden, repeat), mask: tf.gather(encoded.mask, repeat) };
+      return sequenceLogLikelihood(model, tiled, rows.flatMap(() => labelIds));
+    });
+    const flat = await chunk.data();
+    chunk.dispose();
+    for (let e = 0; e < rows.length; e++) scores.push(Array.from(flat.subarray(e * c, (e + 1) * c)));
+  }
+  return scores;
+}
+
 export interface RankResult {
   logLikelihoods: number[];
   probs: number[];
@@ -90,17 +121,10 @@ export async function rankClassify(
   labelIds: number[][],
   prompt?: tf.Tensor2D,
 ): Promise<RankResult> {
-  const scores = tf.tidy(() => {
-    const encoded = encodeIds(model, [inputIds], prompt);
-    const n = labelIds.length;
-    const tiled: EncodedInput = {
-      hidden: tf.tile(encoded.hidden, [n, 1, 1]),
-      mask: tf.tile(encoded.mask, [n, 1]),
-    };
-    const logLikelihoods = sequenceLogLikelihood(model, tiled, labelIds);
-    return tf.stack([logLikelihoods, tf.softmax(logLikelihoods)]);
-  });
-  const [logLikelihoods, probs] = (await scores.array()) as number[][];
-  scores.dispose();
-  return { logLikelihoods, probs, best: probs.indexOf(Math.max(...probs)) };
+  const [logLikelihoods] = await labelLogLikelihoods(model, [inputIds], labelIds, prompt);
+  const max = Math.max(...logLikelihoods);
+  const exps = logLikelihoods.map((x) => Math.exp(x - max));
+  const total = exps.reduce((a, b) => a + b, 0);
+  const probs = exps.map((x) => x / total);
+  return { logLikelihoods, probs, best: logLikelihoods.indexOf(max) };
 }
