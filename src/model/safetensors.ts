@@ -139,20 +139,19 @@ export function parseShardIndex(input: string, file = 'model.safetensors.index.j
 }
 
 /**
- * Writes float32 tensors as a safetensors file (header padded to 8 bytes as the Rust library
- * does), with optional string metadata in `__metadata__`.
+ * Lays raw tensor bytes out as a safetensors file: header padded with spaces to 8 bytes as the
+ * Rust library does, tensors in the given order. Nothing is checked here (tests use it to build
+ * broken files); writeSafetensors is the checked float32 writer.
  */
-export function writeSafetensors(
-  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+export function encodeSafetensors(
+  tensors: Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    const expected = t.shape.reduce((a, b) => a * b, 1);
-    if (expected !== t.data.length) throw new Error(`tensor "${name}": shape [${t.shape}] needs ${expected} values, got ${t.data.length}`);
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.byteLength] };
+    offset += t.bytes.byteLength;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((8 + new TextEncoder().encode(json).byteLength) % 8)) % 8);
@@ -162,10 +161,24 @@ export function writeSafetensors(
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.byteLength;
   for (const t of Object.values(tensors)) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
+    out.set(t.bytes, at);
+    at += t.bytes.byteLength;
   }
   return out;
+}
+
+/** Writes float32 tensors as a safetensors file, with optional string metadata in `__metadata__`. */
+export function writeSafetensors(
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const entries: Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    const expected = t.shape.reduce((a, b) => a * b, 1);
+    if (expected !== t.data.length) throw new Error(`tensor "${name}": shape [${t.shape}] needs ${expected} values, got ${t.data.length}`);
+    entries[name] = { dtype: 'F32', shape: t.shape, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+  }
+  return encodeSafetensors(entries, metadata);
 }
 
 /** The `__metadata__` strings of a safetensors file (empty when there are none). */
