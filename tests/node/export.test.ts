@@ -16,6 +16,10 @@ import { parseSafetensors, readSafetensorsMetadata, toFloat32, writeSafetensors 
 import type { HostTensor } from '../../src/model/weights';
 
 const [L, D, R] = [4, 6, 2];
+const SOURCES = [
+  { id: 'spam', kind: 'classification' as const, verbalizers: ['spam', 'ham'] },
+  { id: 'sotu-era', kind: 'classification' as const, verbalizers: ['early', 'late'], labels: ['1790-1900', '1900-2020'] },
+];
 let random = seededRandom(7);
 const tensor = (...shape: number[]): HostTensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1) });
 
@@ -27,10 +31,7 @@ function exampleSet(): VectorSet {
     promptLength: L,
     dModel: D,
     rank: R,
-    sources: [
-      { id: 'spam', kind: 'classification', verbalizers: ['spam', 'ham'] },
-      { id: 'sotu-era', kind: 'classification', verbalizers: ['early', 'late'], labels: ['1790-1900', '1900-2020'] },
-    ],
+    sources: SOURCES,
     teachers: [tensor(L, D), tensor(L, D)],
     sourcePrompts: { shared: tensor(L, D), u: tensor(2, L, R), v: tensor(2, D, R) },
     target: { id: 'reviews', kind: 'classification', verbalizers: ['pos', 'neg'] },
@@ -262,10 +263,7 @@ describe('vectors of a comparison', () => {
       promptLength: L,
       dModel: D,
       rank: R,
-      sources: [
-        { id: 'spam', kind: 'classification', verbalizers: ['spam', 'ham'] },
-        { id: 'sotu-era', kind: 'classification', verbalizers: ['early', 'late'], labels: ['1790-1900', '1900-2020'] },
-      ],
+      sources: SOURCES,
       target: { id: 'reviews', kind: 'classification', verbalizers: ['pos', 'neg'] },
       k: 4,
       seed: 2,
