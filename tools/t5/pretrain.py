@@ -23,6 +23,9 @@ the run (and with it the cool-down) to fit a wall-clock budget; the steps actual
 and running again with `--steps <that number> --deadline-minutes 0` gives the same schedule (as long
 as the cool-down had not started when the step count was last changed, which the log records).
 
+Continued pretraining: --init-from <HF folder> starts from an exported model's weights instead of
+the random init (fresh optimizer, warm-up and schedule); the model card lists both runs.
+
 Resuming: a checkpoint (model, optimizer, step, schedule, elapsed time, log) is written to
 `<run>/ckpt.pt` every --ckpt-every steps and at the end; starting the same command again resumes
 from it. Batches depend only on (seed, step), so a resumed run sees the same data.
@@ -321,6 +324,8 @@ def parse_args(argv=None):
     g.add_argument("--tokenizer", required=True, help="sentencepiece .model (T5 conventions, see tools/tokenizer)")
     g.add_argument("--run", required=True, help="run folder: log, checkpoint, summary")
     g.add_argument("--export", help="write the HF folder here at the end")
+    g.add_argument("--init-from", help="continue pretraining: start from this HF folder's weights (its config must "
+                   "match the model flags) with a fresh optimizer and schedule")
     g = ap.add_argument_group("model")
     g.add_argument("--d-model", type=int, default=256)
     g.add_argument("--d-kv", type=int, default=64)
@@ -400,6 +405,8 @@ def main(argv=None) -> None:
     with torch.no_grad():  # Mesh TF inits the untied output layer like any dense layer, not like an embedding
         g = torch.Generator().manual_seed(a.seed + 1)
         model.lm_head.weight.copy_(torch.randn(model.lm_head.weight.shape, generator=g) * cfg.d_model ** -0.5)
+    if a.init_from:
+        model.load_state_dict(R.from_pretrained(a.init_from).state_dict())
     model.to(dev).train()
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "relative_attention_bias" not in n]
