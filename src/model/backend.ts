@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureComposeKernelsCompile } from '../kernels/compose-prompts';
+import { installWasmSharedIdentity } from './wasm-identity';
 import { installWasmMatMul } from './wasm-matmul';
 
 /**
@@ -62,7 +63,12 @@ async function activate(name: BackendName, options: BackendOptions): Promise<boo
   }
   // Batched and transposed matMuls (attention, gradients) in WASM SIMD instead of tfjs-wasm's
   // scalar loop: 14-23x faster per product, ~2x per training step (BENCHMARKS.md).
-  if (name === 'wasm') installWasmMatMul();
+  // And Identity / same-dtype Cast share the buffer instead of copying it (the gradient tape
+  // clones every tensor it saves).
+  if (name === 'wasm') {
+    installWasmMatMul();
+    installWasmSharedIdentity();
+  }
   try {
     if (!(await tf.setBackend(name))) return false;
     await tf.ready();
