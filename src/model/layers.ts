@@ -15,8 +15,38 @@ export interface LinearWeight {
   wT?: tf.Tensor2D;
 }
 
-/** T5's LayerNorm is an RMSNorm: scale only, no mean subtraction, no bias. */
+/**
+ * Switches for A/B benchmarks (bench/): with `customGradients` the element-wise chains of
+ * RMSNorm and gelu_new have one hand-written gradient each instead of tfjs differentiating every
+ * small op (fewer kernels and saved tensors per step). Same values either way.
+ */
+export const layerOptions = { customGradients: true };
+
+/**
+ * T5's LayerNorm is an RMSNorm: scale only, no mean subtraction, no bias. The gradient reaches x
+ * only (the model is frozen): with r = rsqrt(mean(x²) + ε), n = x·r, g = dy·w,
+ * dx = r·(g − n·mean(g·n)).
+ */
 export function rmsNorm(x: tf.Tensor3D, weight: tf.Tensor1D, epsilon: number): tf.Tensor3D {
+  if (!layerOptions.customGradients) return rmsNormAutodiff(x, weight, epsilon);
+  const op = tf.customGrad((input, saveArg) => {
+    const save = saveArg as tf.GradSaveFunc;
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(input as tf.Tensor), -1, true), epsilon));
+    const n = tf.mul(input as tf.Tensor, r);
+    save([n, r]);
+    return {
+      value: tf.mul(n, weight),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [n, r] = saved;
+        const g = tf.mul(dy, weight);
+        return tf.mul(tf.sub(g, tf.mul(n, tf.mean(tf.mul(g, n), -1, true))), r);
+      },
+    };
+  });
+  return op(x) as tf.Tensor3D;
+}
+
+function rmsNormAutodiff(x: tf.Tensor3D, weight: tf.Tensor1D, epsilon: number): tf.Tensor3D {
   return tf.tidy(() => {
     const variance = tf.mean(tf.square(x), -1, true);
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, epsilon))), weight);
@@ -82,10 +112,37 @@ export type FeedForwardWeights =
   | { kind: 'relu'; wi: LinearWeight; wo: LinearWeight }
   | { kind: 'gated-gelu'; wi0: LinearWeight; wi1: LinearWeight; wo: LinearWeight };
 
-/** gelu_new: the tanh approximation that T5 v1.1 and FLAN-T5 were trained with. */
+const GELU_A = 0.044715;
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/**
+ * gelu_new: the tanh approximation that T5 v1.1 and FLAN-T5 were trained with,
+ * 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³), computed as the identical x·σ(2u): one
+ * sigmoid kernel instead of tanh plus two element-wise ops (tfjs-wasm's Tanh is a scalar loop,
+ * its Sigmoid XNNPACK's). Gradient σ + x·σ(1 − σ)·2√(2/π)·(1 + 3·0.044715·x²).
+ */
 function geluTanh(x: tf.Tensor3D): tf.Tensor3D {
+  if (!layerOptions.customGradients) return geluTanhAutodiff(x);
+  const op = tf.customGrad((input, saveArg) => {
+    const save = saveArg as tf.GradSaveFunc;
+    const v = input as tf.Tensor;
+    const s = tf.sigmoid(tf.mul(tf.mul(v, tf.add(1, tf.mul(GELU_A, tf.square(v)))), 2 * GELU_C));
+    save([v, s]);
+    return {
+      value: tf.mul(v, s),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [v, s] = saved;
+        const du = tf.add(2 * GELU_C, tf.mul(6 * GELU_C * GELU_A, tf.square(v)));
+        return tf.mul(dy, tf.add(s, tf.mul(tf.mul(v, tf.sub(s, tf.square(s))), du)));
+      },
+    };
+  });
+  return op(x) as tf.Tensor3D;
+}
+
+function geluTanhAutodiff(x: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x)))));
+    const inner = tf.mul(GELU_C, tf.add(x, tf.mul(GELU_A, tf.mul(x, tf.square(x)))));
     return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
   });
 }
