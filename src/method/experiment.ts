@@ -4,9 +4,9 @@ import type { HostTensor } from '../model/weights';
 import { evaluate, type EvalResult } from './evaluate';
 import { DecomposedPrompts } from './prompts';
 import type { MethodSettings } from './settings';
-import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type DistillVariant, type StageControl } from './stages';
+import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type DistillVariant, type StageControl, type TrainedPrompts } from './stages';
 import { fewShot, type TaskData } from './task-data';
-import type { StepReport } from './train-loop';
+import type { LoopHooks, StepReport } from './train-loop';
 
 /**
  * The paper's comparison on one code path: train the source teachers once, distil them (MPT and
@@ -58,9 +58,22 @@ export interface ExperimentResult {
   teachers: { task: string; validation: EvalResult }[];
   rows: RunRow[];
   vectors: Record<string, { shape: number[]; data: Float32Array }>;
+  /** Set when `beforeStep` stopped the run: `rows` and `vectors` hold what had finished. */
+  stopped?: true;
 }
 
 export type ProgressEvent = { phase: string; report: StepReport } | { phase: string; message: string };
+
+/** Unwinds runExperiment from a stage that was stopped. */
+class Stopped extends Error {}
+
+/** The stage's result when it ran to the end; else frees it and stops the run. */
+function completed<T extends TrainedPrompts>(trained: T): T {
+  if (trained.completed) return trained;
+  trained.prompts.dispose();
+  trained.optimizer.dispose();
+  throw new Stopped();
+}
 
 async function hostTensor(t: tf.Tensor): Promise<{ shape: number[]; data: Float32Array }> {
   return { shape: t.shape, data: (await t.data()) as Float32Array };
@@ -70,117 +83,129 @@ export async function runExperiment(
   model: T5Model,
   plan: ExperimentPlan,
   onProgress: (e: ProgressEvent) => void = () => undefined,
+  /** Awaited before each training step: false stops the run (see ExperimentResult.stopped). */
+  beforeStep?: LoopHooks['beforeStep'],
 ): Promise<ExperimentResult> {
   const s = plan.settings;
   const result: ExperimentResult = { teachers: [], rows: [], vectors: {} };
-  const hooksFor = (phase: string): StageControl => ({ hooks: { onStep: (report) => onProgress({ phase, report }) } });
+  const hooksFor = (phase: string): StageControl => ({ hooks: { onStep: (report) => onProgress({ phase, report }), beforeStep } });
   const firstSeed = plan.seeds[0];
   const evalSet = (examples: TaskData['test']) => examples.slice(0, plan.evalExamples);
-
-  // Stage 1: one teacher per source task.
-  const sourceExamples = plan.sources.map((task, k) =>
-    encodeExamples(model, fewShot(task, 'all', firstSeed).slice(0, plan.sourceExamples), k, s.maxInputTokens),
-  );
+  // Freed at the end, however the run ends.
   const teacherList: tf.Tensor2D[] = [];
-  for (const [k, task] of plan.sources.entries()) {
-    const reused = plan.reuse?.[`teacher.${task.id}`];
-    let prompt: tf.Tensor2D;
-    if (reused) {
-      prompt = tf.tensor2d(reused.data, reused.shape as [number, number]);
-    } else {
-      const trained = await trainPrompt(model, sourceExamples[k], s, s.sourceSteps, firstSeed, undefined, hooksFor(`stage 1: ${task.id}`));
-      prompt = promptOf(trained.prompts, 0);
+  const sharedPrompts = new Map<DistillVariant, tf.Tensor2D>();
+  let teachers: tf.Tensor3D | undefined;
+  let averageTeacher: tf.Tensor2D | undefined;
+  try {
+    // Stage 1: one teacher per source task.
+    const sourceExamples = plan.sources.map((task, k) =>
+      encodeExamples(model, fewShot(task, 'all', firstSeed).slice(0, plan.sourceExamples), k, s.maxInputTokens),
+    );
+    for (const [k, task] of plan.sources.entries()) {
+      const reused = plan.reuse?.[`teacher.${task.id}`];
+      let prompt: tf.Tensor2D;
+      if (reused) {
+        prompt = tf.tensor2d(reused.data, reused.shape as [number, number]);
+      } else {
+        const trained = completed(await trainPrompt(model, sourceExamples[k], s, s.sourceSteps, firstSeed, undefined, hooksFor(`stage 1: ${task.id}`)));
+        prompt = promptOf(trained.prompts, 0);
+        trained.prompts.dispose();
+        trained.optimizer.dispose();
+      }
+      const validation = await evaluate(model, task, evalSet(task.validation), prompt);
+      onProgress({ phase: `stage 1: ${task.id}`, message: `validation ${validation.metric} ${validation.score.toFixed(3)}` });
+      result.teachers.push({ task: task.id, validation });
+      result.vectors[`teacher.${task.id}`] = await hostTensor(prompt);
+      teacherList.push(prompt);
+    }
+    teachers = tf.stack(teacherList) as tf.Tensor3D;
+
+    // Stage 2: the distilled shared prompt of each variant the methods need.
+    for (const method of plan.methods) {
+      const variant = VARIANT_OF[method];
+      if (!variant || sharedPrompts.has(variant)) continue;
+      const reused = plan.reuse?.[`${variant}.shared_prompt`];
+      if (reused) {
+        sharedPrompts.set(variant, tf.tensor2d(reused.data, reused.shape as [number, number]));
+        result.vectors[`${variant}.shared_prompt`] = reused;
+        continue;
+      }
+      const trained = completed(await distill(model, sourceExamples, teachers, s, variant, firstSeed, hooksFor(`stage 2: ${variant}`)));
+      const shared = trained.shared();
+      sharedPrompts.set(variant, shared);
+      result.vectors[`${variant}.shared_prompt`] = await hostTensor(shared);
+      if (trained.prompts instanceof DecomposedPrompts) {
+        result.vectors[`${variant}.source_u`] = await hostTensor(trained.prompts.u);
+        result.vectors[`${variant}.source_v`] = await hostTensor(trained.prompts.v);
+      }
       trained.prompts.dispose();
       trained.optimizer.dispose();
     }
-    const validation = await evaluate(model, task, evalSet(task.validation), prompt);
-    onProgress({ phase: `stage 1: ${task.id}`, message: `validation ${validation.metric} ${validation.score.toFixed(3)}` });
-    result.teachers.push({ task: task.id, validation });
-    result.vectors[`teacher.${task.id}`] = await hostTensor(prompt);
-    teacherList.push(prompt);
-  }
-  const teachers = tf.stack(teacherList) as tf.Tensor3D;
 
-  // Stage 2: the distilled shared prompt of each variant the methods need.
-  const sharedPrompts = new Map<DistillVariant, tf.Tensor2D>();
-  for (const method of plan.methods) {
-    const variant = VARIANT_OF[method];
-    if (!variant || sharedPrompts.has(variant)) continue;
-    const reused = plan.reuse?.[`${variant}.shared_prompt`];
-    if (reused) {
-      sharedPrompts.set(variant, tf.tensor2d(reused.data, reused.shape as [number, number]));
-      result.vectors[`${variant}.shared_prompt`] = reused;
-      continue;
-    }
-    const trained = await distill(model, sourceExamples, teachers, s, variant, firstSeed, hooksFor(`stage 2: ${variant}`));
-    const shared = trained.shared();
-    sharedPrompts.set(variant, shared);
-    result.vectors[`${variant}.shared_prompt`] = await hostTensor(shared);
-    if (trained.prompts instanceof DecomposedPrompts) {
-      result.vectors[`${variant}.source_u`] = await hostTensor(trained.prompts.u);
-      result.vectors[`${variant}.source_v`] = await hostTensor(trained.prompts.v);
-    }
-    trained.prompts.dispose();
-    trained.optimizer.dispose();
-  }
-
-  // Stage 3 and the baselines, on every target, k and seed.
-  const averageTeacher = tf.tidy(() => tf.mean(teachers, 0) as tf.Tensor2D);
-  for (const target of plan.targets) {
-    let bestTeacher: tf.Tensor2D | undefined;
-    if (plan.methods.includes('spot-best')) {
-      // SPoT's "best source": the teacher that scores highest on the target's validation set as it is.
-      const scores: number[] = [];
-      for (const teacher of teacherList) scores.push((await evaluate(model, target, evalSet(target.validation), teacher)).score);
-      bestTeacher = teacherList[scores.indexOf(Math.max(...scores))];
-      onProgress({ phase: `spot: ${target.id}`, message: `best source ${plan.sources[scores.indexOf(Math.max(...scores))].id}` });
-    }
-    for (const k of plan.ks) {
-      for (const seed of plan.seeds) {
-        const examples = encodeExamples(model, fewShot(target, k, seed), 0, s.maxInputTokens);
-        for (const method of plan.methods) {
-          const started = performance.now();
-          const phase = `stage 3: ${target.id} k=${k} seed=${seed} ${method}`;
-          const variant = VARIANT_OF[method];
-          const trained = variant
-            ? await adaptTarget(model, examples, sharedPrompts.get(variant)!, s, seed, hooksFor(phase))
-            : await trainPrompt(
-                model,
-                examples,
-                s,
-                s.targetSteps,
-                seed,
-                method === 'spot-best' ? bestTeacher : method === 'spot-average' ? averageTeacher : undefined,
-                hooksFor(phase),
-              );
-          const prompt = promptOf(trained.prompts, 0);
-          const scored = await evaluate(model, target, evalSet(target.test), prompt);
-          if (method === 'mpt') {
-            const stem = `target.${target.id}.k${k}.seed${seed}`;
-            result.vectors[`${stem}.prompt`] = await hostTensor(prompt);
-            // P* (stage 3 trains its own copy), u [1, l, r] and v [1, d, r], for export.
-            for (const [name, variable] of Object.entries(trained.prompts.named)) result.vectors[`${stem}.${name}`] = await hostTensor(variable);
+    // Stage 3 and the baselines, on every target, k and seed.
+    averageTeacher = tf.mean(teachers, 0) as tf.Tensor2D;
+    for (const target of plan.targets) {
+      let bestTeacher: tf.Tensor2D | undefined;
+      if (plan.methods.includes('spot-best')) {
+        // SPoT's "best source": the teacher that scores highest on the target's validation set as it is.
+        const scores: number[] = [];
+        for (const teacher of teacherList) scores.push((await evaluate(model, target, evalSet(target.validation), teacher)).score);
+        bestTeacher = teacherList[scores.indexOf(Math.max(...scores))];
+        onProgress({ phase: `spot: ${target.id}`, message: `best source ${plan.sources[scores.indexOf(Math.max(...scores))].id}` });
+      }
+      for (const k of plan.ks) {
+        for (const seed of plan.seeds) {
+          const examples = encodeExamples(model, fewShot(target, k, seed), 0, s.maxInputTokens);
+          for (const method of plan.methods) {
+            const started = performance.now();
+            const phase = `stage 3: ${target.id} k=${k} seed=${seed} ${method}`;
+            const variant = VARIANT_OF[method];
+            const trained = completed(
+              variant
+                ? await adaptTarget(model, examples, sharedPrompts.get(variant)!, s, seed, hooksFor(phase))
+                : await trainPrompt(
+                    model,
+                    examples,
+                    s,
+                    s.targetSteps,
+                    seed,
+                    method === 'spot-best' ? bestTeacher : method === 'spot-average' ? averageTeacher : undefined,
+                    hooksFor(phase),
+                  ),
+            );
+            const prompt = promptOf(trained.prompts, 0);
+            const scored = await evaluate(model, target, evalSet(target.test), prompt);
+            if (method === 'mpt') {
+              const stem = `target.${target.id}.k${k}.seed${seed}`;
+              result.vectors[`${stem}.prompt`] = await hostTensor(prompt);
+              // P* (stage 3 trains its own copy), u [1, l, r] and v [1, d, r], for export.
+              for (const [name, variable] of Object.entries(trained.prompts.named)) result.vectors[`${stem}.${name}`] = await hostTensor(variable);
+            }
+            tf.dispose(prompt);
+            trained.prompts.dispose();
+            trained.optimizer.dispose();
+            const row: RunRow = {
+              target: target.id,
+              method,
+              k,
+              seed,
+              metric: scored.metric,
+              score: scored.score,
+              macroF1: scored.macroF1,
+              seconds: (performance.now() - started) / 1000,
+            };
+            result.rows.push(row);
+            onProgress({ phase, message: `${scored.metric} ${scored.score.toFixed(3)}` });
           }
-          tf.dispose(prompt);
-          trained.prompts.dispose();
-          trained.optimizer.dispose();
-          const row: RunRow = {
-            target: target.id,
-            method,
-            k,
-            seed,
-            metric: scored.metric,
-            score: scored.score,
-            macroF1: scored.macroF1,
-            seconds: (performance.now() - started) / 1000,
-          };
-          result.rows.push(row);
-          onProgress({ phase, message: `${scored.metric} ${scored.score.toFixed(3)}` });
         }
       }
     }
+  } catch (e) {
+    if (!(e instanceof Stopped)) throw e;
+    result.stopped = true;
+  } finally {
+    tf.dispose([teachers, averageTeacher, ...teacherList, ...sharedPrompts.values()]);
   }
-  tf.dispose([teachers, averageTeacher, ...teacherList, ...sharedPrompts.values()]);
   return result;
 }
 

@@ -49,6 +49,16 @@ export interface PipelineCheckpoint {
   stageState?: StageState;
 }
 
+/**
+ * Where a new target starts from a finished run's stages 1 and 2: its teachers, P* and the
+ * sources' u_k, v_k, at the start of stage 3 (MPT adapts one P* to any number of targets).
+ */
+export function stage3Start(checkpoint: PipelineCheckpoint): PipelineCheckpoint {
+  const { teachers, shared, sourceU, sourceV } = checkpoint;
+  if (!shared || !sourceU || !sourceV) throw new Error('that run has not finished stage 2: there is no P* to adapt yet');
+  return { version: 1, phase: { stage: 3 }, teachers, shared, sourceU, sourceV };
+}
+
 /** A decomposed prompt set's variables: P* [l, d], U [K, l, r], V [K, d, r] (K = 1 in stage 3). */
 export interface PromptSnapshot {
   shared: HostTensor;

@@ -43,7 +43,13 @@ export interface CompareSummary {
   n: number;
 }
 
-type Status = { kind: 'idle' } | { kind: 'running'; message: string; done: number; total: number } | { kind: 'done' } | { kind: 'error'; message: string };
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'running'; message: string; done: number; total: number; cancelling: boolean }
+  | { kind: 'done' }
+  /** Stopped by the user; `rows` holds the runs that had finished. */
+  | { kind: 'cancelled'; done: number; total: number }
+  | { kind: 'error'; message: string };
 
 interface CompareState {
   form: CompareForm;
@@ -53,6 +59,8 @@ interface CompareState {
   finished: { result: ExperimentResult; plan: ExperimentPlan; model: { name: string; dModel: number } } | null;
   update(patch: Partial<CompareForm>): void;
   run(): Promise<void>;
+  /** Stops the comparison at its next training step, keeping the runs finished so far. */
+  cancel(): Promise<void>;
   /** Makes the finished run's MPT vectors the ones in use. */
   keepVectors(): void;
 }
@@ -104,6 +112,12 @@ async function taskData(id: string): Promise<TaskData> {
 
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** The MPT run whose vectors "use these vectors" takes: the largest k, its first seed; null when no MPT run finished. */
+export function keptRow(result: ExperimentResult): RunRow | null {
+  const mpt = result.rows.filter((r) => r.method === 'mpt');
+  return mpt.length === 0 ? null : mpt.reduce((best, r) => ((r.k as number) > (best.k as number) ? r : best));
+}
+
 /** Both would train on the one model in the worker at once. */
 function trainingIsRunning(): boolean {
   const run = useTrainingStore.getState().run;
@@ -130,7 +144,11 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
       return;
     }
     const total = ks.length * seeds.length * COMPARED_METHODS.length;
-    set({ status: { kind: 'running', message: 'Reading the tasks…', done: 0, total }, rows: [], finished: null });
+    set({ status: { kind: 'running', message: 'Reading the tasks…', done: 0, total, cancelling: false }, rows: [], finished: null });
+    const running = (message: string, done: number) => {
+      const { status: now } = get();
+      if (now.kind === 'running') set({ status: { ...now, done, message: now.cancelling ? now.message : message } });
+    };
     try {
       const settings: MethodSettings = {
         ...effectiveSettings(useTrainingStore.getState().config, model.config),
@@ -148,28 +166,45 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
         evalExamples: form.evalExamples,
         sourceExamples: form.sourceExamples,
       };
+      const now = get().status;
+      if (now.kind === 'running' && now.cancelling) {
+        // Cancel was pressed while the tasks were being read.
+        set({ status: { kind: 'cancelled', done: 0, total } });
+        return;
+      }
       let done = 0;
       const result = await client.compare(plan, (event) => {
         if ('report' in event) {
-          set({ status: { kind: 'running', message: `${event.phase}: step ${event.report.step} of ${event.report.totalSteps}`, done, total } });
+          running(`${event.phase}: step ${event.report.step} of ${event.report.totalSteps}`, done);
         } else if (event.phase.startsWith('stage 3')) {
           done++;
-          set({ status: { kind: 'running', message: `${event.phase}: ${event.message}`, done, total } });
+          running(`${event.phase}: ${event.message}`, done);
         }
       });
-      set({ status: { kind: 'done' }, rows: result.rows, finished: { result, plan, model: { name: modelName ?? '', dModel: model.config.dModel } } });
+      set({
+        status: result.stopped ? { kind: 'cancelled', done: result.rows.length, total } : { kind: 'done' },
+        rows: result.rows,
+        finished: { result, plan, model: { name: modelName ?? '', dModel: model.config.dModel } },
+      });
     } catch (e) {
       set({ status: { kind: 'error', message: `The comparison stopped: ${errorMessage(e)}` } });
     }
   },
 
+  async cancel() {
+    const { status } = get();
+    if (status.kind !== 'running' || status.cancelling) return;
+    set({ status: { ...status, cancelling: true, message: 'Stopping at the next step…' } });
+    await modelClient()?.cancel();
+  },
+
   keepVectors() {
     const { finished } = get();
-    if (!finished) return;
+    const row = finished && keptRow(finished.result);
+    if (!row) return;
     const { result, plan, model } = finished;
     const target = plan.targets[0];
-    const k = Math.max(...(plan.ks as number[]));
-    const seed = plan.seeds[0];
+    const { k, seed } = row;
     const info = (task: TaskData) => taskInfo(task.id) ?? task;
     const vectors = vectorSetOfExperiment(result, {
       modelId: model.name,

@@ -4,7 +4,8 @@ import type { PersistStorage, StorageValue } from 'zustand/middleware';
 /**
  * A zustand persist storage in IndexedDB. Values are stored as structured clones, not JSON, so
  * Float32Arrays stay typed arrays. Writes are coalesced: during training the state changes
- * several times a second, and only the latest value within `delayMs` is written.
+ * several times a second, and only the latest value within `delayMs` is written; a page that
+ * goes away (reload, closed tab) writes what is pending at once.
  */
 export function indexedDbStorage<S>(dbName: string, delayMs = 300): PersistStorage<S> {
   let db: Promise<IDBPDatabase> | undefined;
@@ -18,12 +19,15 @@ export function indexedDbStorage<S>(dbName: string, delayMs = 300): PersistStora
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const flush = async () => {
+    clearTimeout(timer);
     timer = undefined;
     const entries = [...pending];
     pending.clear();
     const database = await open();
     for (const [name, value] of entries) await database.put('state', value, name);
   };
+
+  window.addEventListener('pagehide', () => timer !== undefined && void flush());
 
   return {
     async getItem(name) {

@@ -3,9 +3,11 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { PipelinePhase, PipelinePlan } from '../method/pipeline';
 import { defaultSettings, type MethodSettings } from '../method/settings';
+import type { TaskData } from '../method/task-data';
 import type { T5Config } from '../model/config';
 import type { TrainingOutcome } from '../worker/training';
 import { curvesUpTo, overallSteps } from './curves';
+import { useDataStore } from './data-store';
 import { indexedDbStorage } from './idb-storage';
 import { modelClient, useModelStore } from './model-store';
 import { DEFAULT_CONFIG, type FewShotK, type RunOptions, type SessionConfig } from './session-config';
@@ -26,6 +28,10 @@ export interface RunRecord {
   runId: string;
   sources: string[];
   target: string;
+  /** The user's own task when it is the target: kept with the run, so it resumes whatever the Data panel holds later. */
+  targetData?: TaskData;
+  /** Stages 1 and 2 come from this earlier run's checkpoint: only stage 3 trains. */
+  reuseStagesOf?: string;
   k: FewShotK;
   seed: number;
   settings: MethodSettings;
@@ -52,6 +58,8 @@ interface TrainingActions {
   cancel(): Promise<void>;
   /** Continues a stopped run (cancelled, failed, interrupted by a reload) from its last checkpoint. */
   continueRun(): Promise<void>;
+  /** A new run that adapts the finished run's P* to the chosen target: stage 3 only. */
+  adaptFinishedRun(): Promise<void>;
 }
 
 export const ACTIVE: RunStatus[] = ['starting', 'running', 'paused'];
@@ -64,10 +72,10 @@ export function effectiveSettings(config: SessionConfig, model: T5Config): Metho
 
 type Catalog = ReturnType<typeof useTaskStore.getState>['catalog'];
 
-/** The chosen tasks, with the defaults (every source, the first target) filled in. */
-export function chosenTasks(config: SessionConfig, catalog: Catalog): { sources: string[]; target: string | null } {
+/** The chosen tasks, with the defaults (every source, the first target) filled in; the user's task is a target too. */
+export function chosenTasks(config: SessionConfig, catalog: Catalog, userTask: TaskData | null): { sources: string[]; target: string | null } {
   const sources = manifestsByRole(catalog, 'source').map((t) => t.id);
-  const targets = manifestsByRole(catalog, 'target').map((t) => t.id);
+  const targets = [...manifestsByRole(catalog, 'target').map((t) => t.id), ...(userTask ? [userTask.id] : [])];
   return {
     sources: config.sources ? config.sources.filter((id) => sources.includes(id)) : sources,
     target: config.target && targets.includes(config.target) ? config.target : (targets[0] ?? null),
@@ -78,7 +86,17 @@ export function chosenTasks(config: SessionConfig, catalog: Catalog): { sources:
 export function useChosenTasks() {
   const config = useTrainingStore((s) => s.config);
   const catalog = useTaskStore((s) => s.catalog);
-  return useMemo(() => chosenTasks(config, catalog), [config, catalog]);
+  const userTask = useDataStore((s) => s.userTask);
+  return useMemo(() => chosenTasks(config, catalog, userTask), [config, catalog, userTask]);
+}
+
+/** chosenTasks as they stand now, outside a component. */
+const currentChoice = () => chosenTasks(useTrainingStore.getState().config, useTaskStore.getState().catalog, useDataStore.getState().userTask);
+
+/** The user's task, when it is the one named `target`: a run keeps it (see RunRecord.targetData). */
+function userTargetData(target: string): TaskData | undefined {
+  const { userTask } = useDataStore.getState();
+  return userTask?.id === target ? userTask : undefined;
 }
 
 const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -93,7 +111,7 @@ async function buildPlan(run: RunRecord): Promise<PipelinePlan> {
   };
   return {
     sources: await Promise.all(run.sources.map(load)),
-    target: await load(run.target),
+    target: run.targetData ?? (await load(run.target)),
     k: run.k,
     seed: run.seed,
     settings: run.settings,
@@ -143,7 +161,14 @@ export const useTrainingStore = create<TrainingState & TrainingActions>()(
           pendingRunId = run.runId;
           setRun(run.runId, { status: 'running', message: null });
           const outcome = await client.train(
-            { runId: run.runId, plan, checkpointEvery: run.options.checkpointEvery, snapshotEvery: run.options.snapshotEvery, resume },
+            {
+              runId: run.runId,
+              plan,
+              checkpointEvery: run.options.checkpointEvery,
+              snapshotEvery: run.options.snapshotEvery,
+              resume,
+              reuseStagesOf: run.reuseStagesOf,
+            },
             (event) => {
               pending.push({ event, at: performance.now() });
               flushTimer ??= setTimeout(flush, FLUSH_MS);
@@ -184,12 +209,13 @@ export const useTrainingStore = create<TrainingState & TrainingActions>()(
         async start() {
           const { model, modelName } = useModelStore.getState();
           const { config, run } = get();
-          const { sources, target } = chosenTasks(config, useTaskStore.getState().catalog);
+          const { sources, target } = currentChoice();
           if (!model || !target || sources.length === 0 || (run && ACTIVE.includes(run.status))) return;
           const next: RunRecord = {
             runId: crypto.randomUUID(),
             sources,
             target,
+            targetData: userTargetData(target),
             k: config.k,
             seed: config.seed,
             settings: effectiveSettings(config, model.config),
@@ -213,12 +239,38 @@ export const useTrainingStore = create<TrainingState & TrainingActions>()(
           setRun(run.runId, { status: 'starting', message: null });
           // What was drawn after the checkpoint is drawn again by the resumed run.
           const saved = await client.savedRun(run.runId).catch(() => null);
+          // A run that reuses stages 1 and 2 starts over at stage 3, not at the beginning.
+          const from = saved ?? (run.reuseStagesOf ? { phase: { stage: 3 } as const, step: 0 } : null);
           set(
-            saved
-              ? { curves: curvesUpTo(curves, saved.phase, saved.step, run.sources), progress: null, phase: saved.phase, saved: { phase: saved.phase, step: saved.step } }
+            from
+              ? { curves: curvesUpTo(curves, from.phase, from.step, run.sources), progress: null, phase: from.phase, saved: saved && { phase: saved.phase, step: saved.step } }
               : EMPTY_RESULTS,
           );
           await train(run, true);
+        },
+
+        async adaptFinishedRun() {
+          const { config, run, curves, teachers, sourcePrompts } = get();
+          const { model } = useModelStore.getState();
+          const { target } = currentChoice();
+          if (!run || run.status !== 'done' || !model || !target) return;
+          // Stages 1 and 2 (and the hyperparameters that shaped them) are the finished run's; what
+          // belongs to the new target comes from the form: k, seed and the stage-3 steps.
+          const next: RunRecord = {
+            ...run,
+            runId: crypto.randomUUID(),
+            target,
+            targetData: userTargetData(target),
+            reuseStagesOf: run.runId,
+            k: config.k,
+            seed: config.seed,
+            settings: { ...run.settings, targetSteps: effectiveSettings(config, model.config).targetSteps },
+            status: 'starting',
+            message: null,
+          };
+          const stage3: PipelinePhase = { stage: 3 };
+          set({ ...EMPTY_RESULTS, curves: curvesUpTo(curves, stage3, 0, run.sources), teachers, sourcePrompts, phase: stage3, run: next });
+          await train(next, false);
         },
       };
     },

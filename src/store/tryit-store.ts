@@ -1,55 +1,83 @@
 import { create } from 'zustand';
-import { taskPrompt, type VectorSet } from '../method/vector-set';
+import { formatInput } from '../data/task-manifest';
+import { taskPrompt, type TaskVectors, type VectorSet } from '../method/vector-set';
 import type { HostTensor } from '../model/weights';
-import type { ClassifyResult } from '../worker/inference-api';
+import type { ClassifyResult, TaskGeneration } from '../worker/inference-api';
 import { useDataStore } from './data-store';
 import { modelClient, useModelStore } from './model-store';
+import { useTaskStore } from './tasks';
 import { useVectorsStore } from './vectors-store';
 
 /**
- * "Try it" on the vectors in use: every classification task with a prompt becomes a choice, its
- * prompt is kept in the worker, and classifying with another task only switches prompts there.
+ * "Try it" on the vectors in use: every task with a prompt becomes a choice, its prompt is kept
+ * in the worker, and running another task only switches prompts there. Classification tasks
+ * rank their labels; generative ones show the model's greedy output.
  */
 
 export interface TryItTask {
   /** The key the worker keeps the prompt under. */
   key: string;
+  /** The task's id: a built-in task's text goes through its template, as in training. */
+  taskId: string;
   name: string;
+  kind: TaskVectors['kind'];
   labels: string[];
   verbalizers: string[];
   prompt: HostTensor;
 }
+
+/** Tokens a generative task may write. */
+export const MAX_NEW_TOKENS = 32;
 
 /** The choices: each task's P̂ (or teacher), its teacher too, and the user's task on P* alone. */
 function tryItTasks(set: VectorSet | null): TryItTask[] {
   if (!set) return [];
   const userTask = useDataStore.getState().userTask;
   const tasks: TryItTask[] = [];
-  for (const task of set.tasks.filter((t) => t.kind === 'classification' && t.verbalizers.length > 1)) {
+  for (const task of set.tasks.filter((t) => t.kind === 'generation' || t.verbalizers.length > 1)) {
     const prompt = taskPrompt(set, task);
     const composed = prompt !== null && prompt !== task.teacher;
-    const base = { labels: task.labels, verbalizers: task.verbalizers };
+    const base = { taskId: task.id, kind: task.kind, labels: task.labels, verbalizers: task.verbalizers };
     if (prompt) tasks.push({ ...base, key: task.id, name: `${task.id} (${task.role}${composed ? ', MPT' : ', teacher'})`, prompt });
     if (composed && task.teacher) tasks.push({ ...base, key: `teacher.${task.id}`, name: `${task.id} (stage-1 teacher)`, prompt: task.teacher });
   }
   const covered = set.tasks.some((t) => t.id === userTask?.id);
-  if (userTask && userTask.kind === 'classification' && !covered && set.shared) {
-    tasks.push({ key: `shared.${userTask.id}`, name: `${userTask.id} (your data, P* without training)`, labels: userTask.verbalizers, verbalizers: userTask.verbalizers, prompt: set.shared });
+  if (userTask && !covered && set.shared) {
+    tasks.push({
+      key: `shared.${userTask.id}`,
+      taskId: userTask.id,
+      name: `${userTask.id} (your data, P* without training)`,
+      kind: userTask.kind,
+      labels: userTask.verbalizers,
+      verbalizers: userTask.verbalizers,
+      prompt: set.shared,
+    });
   }
   return tasks;
 }
+
+/** The text as the task's prompt was trained on it: built-in tasks wrap it in their template. */
+function modelInput(taskId: string, text: string): string {
+  const catalog = useTaskStore.getState().catalog;
+  const manifest = catalog.status === 'ready' ? catalog.tasks.find((t) => t.id === taskId) : undefined;
+  return manifest ? formatInput(manifest, text) : text;
+}
+
+type TryItResult = ({ kind: 'classification' } & ClassifyResult) | ({ kind: 'generation' } & TaskGeneration);
 
 interface TryItState {
   tasks: TryItTask[];
   selected: string | null;
   text: string;
-  classifying: boolean;
-  result: (ClassifyResult & { text: string }) | null;
+  running: boolean;
+  /** The latest answer, with the text (as typed) it answers. */
+  result: (TryItResult & { text: string }) | null;
   error: string | null;
   setText(text: string): void;
-  /** Picks a task and, when there is text, classifies it at once. */
+  /** Picks a task and, when there is text, runs it at once. */
   select(key: string): Promise<void>;
-  classify(): Promise<void>;
+  /** Classifies or generates, as the selected task's kind says. */
+  run(): Promise<void>;
 }
 
 // The worker has the latest prompts once this settles.
@@ -59,7 +87,7 @@ export const useTryItStore = create<TryItState>()((set, get) => ({
   tasks: [],
   selected: null,
   text: '',
-  classifying: false,
+  running: false,
   result: null,
   error: null,
 
@@ -67,23 +95,28 @@ export const useTryItStore = create<TryItState>()((set, get) => ({
 
   async select(key) {
     set({ selected: key });
-    if (get().text.trim()) await get().classify();
+    if (get().text.trim()) await get().run();
   },
 
-  async classify() {
-    const { selected, text } = get();
+  async run() {
+    const { selected, text, tasks } = get();
+    const task = tasks.find((t) => t.key === selected);
     const client = modelClient();
-    if (!selected || !client || !text.trim()) return;
-    set({ classifying: true, error: null });
+    if (!task || !client || !text.trim()) return;
+    set({ running: true, error: null });
     try {
       await synced;
-      const result = await client.classify(text, selected);
+      const input = modelInput(task.taskId, text);
+      const result: TryItResult =
+        task.kind === 'generation'
+          ? { kind: 'generation', ...(await client.generateForTask(input, task.key, MAX_NEW_TOKENS)) }
+          : { kind: 'classification', ...(await client.classify(input, task.key)) };
       // A slower answer for an earlier choice must not overwrite a newer one.
-      if (get().selected === selected) set({ result: { ...result, text } });
+      if (get().selected === task.key) set({ result: { ...result, text } });
     } catch (e) {
       set({ error: e instanceof Error ? e.message : String(e), result: null });
     } finally {
-      set({ classifying: false });
+      set({ running: false });
     }
   },
 }));

@@ -47,7 +47,7 @@ function runVectors(): VectorSet | null {
   const { run, teachers, sourcePrompts, targetPrompts, curves } = useTrainingStore.getState();
   if (!run || Object.keys(teachers).length === 0) return null;
   const sources = run.sources.map(taskInfo);
-  const target = taskInfo(run.target);
+  const target = run.targetData ?? taskInfo(run.target);
   if (sources.some((s) => s === null)) return null;
   // The latest validation score of each task's prompt: a source's P̂_k after stage 2, else its teacher.
   const kinds = new Map([...sources, target].filter((t) => t !== null).map((t) => [t.id, t.kind]));

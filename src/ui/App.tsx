@@ -10,7 +10,7 @@ import { RunBadge } from './pipeline/RunBadge';
 import { RunPanel } from './pipeline/RunPanel';
 import { SettingsPanel } from './pipeline/SettingsPanel';
 import { TasksPanel } from './pipeline/TasksPanel';
-import { ClassifyPanel } from './tryit/ClassifyPanel';
+import { TryTaskPanel } from './tryit/TryTaskPanel';
 import { TryItPanel } from './TryItPanel';
 import { WorkerProblem } from './WorkerProblem';
 
@@ -60,7 +60,7 @@ export function App() {
           <ChartsPanel />
           <MethodSection />
           <DataPanel />
-          <ClassifyPanel />
+          <TryTaskPanel />
           <ExportPanel />
           <ComparePanel />
         </div>

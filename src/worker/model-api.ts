@@ -34,6 +34,7 @@ export interface ModelWorkerApi extends InferenceWorkerApi {
 
   /** Runs the three MPT stages on the loaded model; resolves when done, cancelled or failed. */
   train(request: TrainingRequest, onEvent: (event: TrainingEvent) => void): Promise<TrainingOutcome>;
+  /** Steer the training run or the comparison in progress, between two of its steps. */
   pause(): void;
   resume(): void;
   cancel(): void;

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { BackendChoice, BackendPreference } from '../model/backend';
 import type { DownloadProgress, ModelSource } from '../model/sources';
 import type { ExperimentPlan, ExperimentResult, ProgressEvent } from '../method/experiment';
-import type { ClassifyResult, TaskPrompt } from './inference-api';
+import type { ClassifyResult, TaskGeneration, TaskPrompt } from './inference-api';
 import type { GenerationResult, ModelSummary, ModelWorkerApi } from './model-api';
 import type { TrainingEvent, TrainingOutcome, TrainingRequest } from './training';
 
@@ -20,6 +20,7 @@ export interface ModelClient {
   savedRun: ModelWorkerApi['savedRun'];
   setTaskPrompts(prompts: TaskPrompt[]): Promise<void>;
   classify(text: string, taskId: string): Promise<ClassifyResult>;
+  generateForTask(text: string, taskId: string, maxNewTokens: number): Promise<TaskGeneration>;
   countTokens(texts: string[]): Promise<number[]>;
   compare(plan: ExperimentPlan, onProgress: (event: ProgressEvent) => void): Promise<ExperimentResult>;
   /** Stops the worker; calls still pending reject. */
@@ -62,6 +63,7 @@ export function createModelClient(onDeath: (message: string) => void): ModelClie
     savedRun: (runId) => call(remote.savedRun(runId)),
     setTaskPrompts: (prompts) => call(remote.setTaskPrompts(prompts)),
     classify: (text, taskId) => call(remote.classify(text, taskId)),
+    generateForTask: (text, taskId, maxNewTokens) => call(remote.generateForTask(text, taskId, maxNewTokens)),
     countTokens: (texts) => call(remote.countTokens(texts)),
     compare: (plan, onProgress) => call(remote.compare(plan, Comlink.proxy(onProgress))),
     terminate() {

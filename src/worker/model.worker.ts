@@ -10,13 +10,16 @@ import { wasmFileUrls } from '../model/wasm-paths';
 import { loadRun } from './checkpoint-db';
 import { inferenceApi } from './inference-api';
 import type { ModelSummary, ModelWorkerApi } from './model-api';
+import { StepGate } from './step-gate';
 import { TrainingController } from './training';
 
 let model: T5Model | null = null;
-const training = new TrainingController();
+// One gate: pause and cancel reach whichever run is going, training or a comparison.
+const gate = new StepGate();
+const training = new TrainingController(gate);
 
 const api: ModelWorkerApi = {
-  ...inferenceApi(() => model),
+  ...inferenceApi(() => model, gate),
 
   init: (preference, onDeviceLost) => initBackend(preference, { wasmPaths: wasmFileUrls, onDeviceLost }),
 
@@ -58,9 +61,9 @@ const api: ModelWorkerApi = {
       (onEvent as Comlink.Remote<typeof onEvent>)[Comlink.releaseProxy]();
     }
   },
-  pause: () => training.pause(),
-  resume: () => training.resume(),
-  cancel: () => training.cancel(),
+  pause: () => gate.pause(),
+  resume: () => gate.resume(),
+  cancel: () => gate.cancel(),
 
   async savedRun(runId) {
     const saved = await loadRun(runId);

@@ -1,12 +1,13 @@
 import * as Comlink from 'comlink';
 import type { T5Model } from '../model/t5';
-import { runPipeline, type PipelineEvent, type PipelinePhase, type PipelinePlan } from '../method/pipeline';
+import { runPipeline, stage3Start, type PipelineCheckpoint, type PipelineEvent, type PipelinePhase, type PipelinePlan } from '../method/pipeline';
 import { NonFiniteLossError } from '../method/train-loop';
 import { loadRun, saveRun } from './checkpoint-db';
+import type { StepGate } from './step-gate';
 
 /**
  * Training inside the worker: runs the pipeline, saves its checkpoints to IndexedDB, and obeys
- * pause / resume / cancel, which arrive as separate calls while `train` is running.
+ * pause / resume / cancel through the worker's StepGate.
  */
 
 export interface TrainingRequest {
@@ -17,6 +18,8 @@ export interface TrainingRequest {
   snapshotEvery?: number;
   /** Continue from this run's saved checkpoint, if there is one. */
   resume: boolean;
+  /** Take stages 1 and 2 from this earlier run's checkpoint and train stage 3 only (until this run has one of its own). */
+  reuseStagesOf?: string;
 }
 
 /**
@@ -38,45 +41,30 @@ function buffersOf(event: TrainingEvent): ArrayBuffer[] {
   return [];
 }
 
+/** Another run's finished stages 1 and 2, as the start of stage 3. */
+async function reusedStages(runId: string): Promise<PipelineCheckpoint> {
+  const saved = await loadRun(runId);
+  if (!saved) throw new Error('the run whose P* this run adapts is no longer saved in this browser');
+  return stage3Start(saved.checkpoint);
+}
+
 export class TrainingController {
-  private paused = false;
-  private cancelled = false;
-  private wake: (() => void) | null = null;
   private running = false;
 
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.wake?.();
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    this.wake?.();
-  }
-
-  /** Between steps: waits while paused; false once cancelled. */
-  private readonly beforeStep = async (): Promise<boolean> => {
-    while (this.paused && !this.cancelled) await new Promise<void>((resolve) => (this.wake = resolve));
-    return !this.cancelled;
-  };
+  constructor(private readonly gate: StepGate) {}
 
   async train(model: T5Model, request: TrainingRequest, onEvent: (e: TrainingEvent) => void): Promise<TrainingOutcome> {
     if (this.running) throw new Error('Training is already running in this worker.');
     this.running = true;
-    this.paused = false;
-    this.cancelled = false;
+    this.gate.open();
     const saved = request.resume ? await loadRun(request.runId) : undefined;
     let savedStep: number | null = saved?.step ?? null;
     try {
       const result = await runPipeline(model, request.plan, {
         checkpointEvery: request.checkpointEvery,
         snapshotEvery: request.snapshotEvery,
-        resume: saved?.checkpoint,
-        beforeStep: this.beforeStep,
+        resume: saved?.checkpoint ?? (request.reuseStagesOf ? await reusedStages(request.reuseStagesOf) : undefined),
+        beforeStep: this.gate.beforeStep,
         onEvent: async (event) => {
           if (event.type !== 'checkpoint') return onEvent(Comlink.transfer(event, buffersOf(event)));
           await saveRun(request.runId, event.checkpoint);

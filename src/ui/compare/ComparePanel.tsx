@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { COMPARED_METHODS, parseList, summarizeRows, targetChoices, useCompareStore, type CompareForm } from '../../store/compare-store';
+import { COMPARED_METHODS, keptRow, parseList, summarizeRows, targetChoices, useCompareStore, type CompareForm } from '../../store/compare-store';
 import { ACTIVE, useTrainingStore } from '../../store/training-store';
 import { useDataStore } from '../../store/data-store';
 import { useModelStore } from '../../store/model-store';
@@ -26,12 +26,13 @@ export function ComparePanel() {
   const status = useCompareStore((s) => s.status);
   const rows = useCompareStore((s) => s.rows);
   const finished = useCompareStore((s) => s.finished);
-  const { update, run, keepVectors } = useCompareStore.getState();
+  const { update, run, cancel, keepVectors } = useCompareStore.getState();
   const catalog = useTaskStore((s) => s.catalog);
   const userTask = useDataStore((s) => s.userTask);
   const ready = useModelStore((s) => s.model !== null && s.status !== 'loading' && s.workerProblem === null);
   const training = useTrainingStore((s) => s.run !== null && ACTIVE.includes(s.run.status));
   const summary = useMemo(() => summarizeRows(rows), [rows]);
+  const summaryKs = [...new Set(summary.map((s) => s.k))];
 
   const targets = useMemo(() => targetChoices(catalog, userTask), [catalog, userTask]);
   const allSources = manifestsByRole(catalog, 'source');
@@ -80,22 +81,34 @@ export function ComparePanel() {
           <IntegerField key={f.key} id={`compare-${f.key}`} label={f.label} value={form[f.key]} min={1} disabled={running} onChange={(value) => update({ [f.key]: value })} />
         ))}
       </div>
-      <button
-        type="button"
-        className="primary"
-        disabled={!canRun}
-        onClick={() => {
-          update({ target, sources });
-          void run();
-        }}
-      >
-        {running ? 'Comparing…' : 'Run comparison'}
-      </button>
+      <div className="row">
+        <button
+          type="button"
+          className="primary"
+          disabled={!canRun}
+          onClick={() => {
+            update({ target, sources });
+            void run();
+          }}
+        >
+          {running ? 'Comparing…' : 'Run comparison'}
+        </button>
+        {running && (
+          <button type="button" disabled={status.cancelling} onClick={() => void cancel()}>
+            Cancel
+          </button>
+        )}
+      </div>
       <div aria-live="polite">
         {training && <p className="muted">Training is running in the model worker; compare once it has stopped.</p>}
         {status.kind === 'running' && (
           <p className="muted" data-testid="compare-progress">
             {status.done} of {status.total} runs done · {status.message}
+          </p>
+        )}
+        {status.kind === 'cancelled' && (
+          <p className="muted" data-testid="compare-cancelled">
+            Cancelled after {status.done} of {status.total} runs{status.done > 0 ? '; the finished ones are shown below' : ''}.
           </p>
         )}
         {status.kind === 'error' && (
@@ -112,7 +125,7 @@ export function ComparePanel() {
               <thead>
                 <tr>
                   <th scope="col">Method</th>
-                  {[...new Set(summary.map((s) => s.k))].map((k) => (
+                  {summaryKs.map((k) => (
                     <th key={k} scope="col">
                       k = {k}
                     </th>
@@ -123,19 +136,27 @@ export function ComparePanel() {
                 {COMPARED_METHODS.map(({ method, name }) => (
                   <tr key={method}>
                     <th scope="row">{name}</th>
-                    {summary
-                      .filter((s) => s.method === method)
-                      .map((s) => (
-                        <td key={s.k} className="num">
-                          {percent(s.mean)} <span className="muted">({percent(s.min)}–{percent(s.max)}, n = {s.n})</span>
+                    {summaryKs.map((k) => {
+                      // A cancelled comparison may lack some (method, k).
+                      const s = summary.find((c) => c.method === method && c.k === k);
+                      return (
+                        <td key={k} className="num">
+                          {s ? (
+                            <>
+                              {percent(s.mean)} <span className="muted">({percent(s.min)}–{percent(s.max)}, n = {s.n})</span>
+                            </>
+                          ) : (
+                            <span className="muted">–</span>
+                          )}
                         </td>
-                      ))}
+                      );
+                    })}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-          {finished && (
+          {finished && keptRow(finished.result) && (
             <button type="button" onClick={keepVectors}>
               Use these MPT vectors for Try it and Export
             </button>

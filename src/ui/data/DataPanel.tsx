@@ -5,6 +5,7 @@ import '../playground.css';
 import { DataSource } from './DataSource';
 import { MappingForm } from './MappingForm';
 import { RowTable } from './RowTable';
+import { UserTaskReady } from './UserTaskReady';
 
 /** Your own data: read, map, check every row, and make it a task the pipeline and Compare can use. */
 export function DataPanel() {
@@ -64,12 +65,7 @@ export function DataPanel() {
                 No task yet: {checked.blocker}
               </p>
             ) : (
-              userTask && (
-                <p className="ok" data-testid="user-task">
-                  Task “{userTask.id}” is ready: {userTask.train.length} train / {userTask.validation.length} validation / {userTask.test.length} test examples
-                  {userTask.kind === 'classification' ? `, ${userTask.verbalizers.length} labels` : ''}. Pick it as the target in Compare.
-                </p>
-              )
+              userTask && <UserTaskReady task={userTask} />
             )}
           </div>
           <RowTable />

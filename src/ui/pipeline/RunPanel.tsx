@@ -1,4 +1,5 @@
 import { useModelStore } from '../../store/model-store';
+import { useTaskStore } from '../../store/tasks';
 import { ACTIVE, describePhase, useChosenTasks, useTrainingStore, type RunRecord } from '../../store/training-store';
 import { Panel } from '../Panel';
 import { RunProgress } from './RunProgress';
@@ -31,11 +32,14 @@ export function RunPanel() {
   const run = useTrainingStore((s) => s.run);
   const phase = useTrainingStore((s) => s.phase);
   const saved = useTrainingStore((s) => s.saved);
-  const { start, pause, resume, cancel, continueRun } = useTrainingStore.getState();
+  const { start, pause, resume, cancel, continueRun, adaptFinishedRun } = useTrainingStore.getState();
   const model = useModelStore((s) => s.model);
   const loadModel = useModelStore((s) => s.loadModel);
   const modelLoading = useModelStore((s) => s.status === 'loading');
   const startProblem = useStartProblem();
+  const { target } = useChosenTasks();
+  const catalog = useTaskStore((s) => s.catalog);
+  const targetName = (catalog.status === 'ready' && catalog.tasks.find((t) => t.id === target)?.name) || `${target} (your data)`;
 
   const active = run !== null && ACTIVE.includes(run.status);
   const stopped = run !== null && ['cancelled', 'failed', 'interrupted'].includes(run.status);
@@ -88,6 +92,20 @@ export function RunPanel() {
             <button type="button" className="primary" disabled={!sameModel} onClick={() => void continueRun()}>
               Resume from checkpoint
             </button>
+          </div>
+        </div>
+      )}
+      {run?.status === 'done' && (
+        <div className="banner adapt-banner" role="status">
+          <p>
+            P* is trained. MPT adapts it to a new target without training stages 1 and 2 again: choose the target in{' '}
+            <a href="#tasks">Tasks</a> (your own examples from <a href="#your-data">Your data</a> are a choice there), then adapt.
+          </p>
+          <div className="row">
+            <button type="button" className="primary" disabled={!sameModel || startProblem !== null} onClick={() => void adaptFinishedRun()}>
+              Adapt P* to “{targetName}”
+            </button>
+            <span className="hint">Stage 3 only, with this run’s hyperparameters; k, seed and stage-3 steps from the form.</span>
           </div>
         </div>
       )}

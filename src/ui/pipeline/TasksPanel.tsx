@@ -1,9 +1,11 @@
+import { useDataStore } from '../../store/data-store';
 import { useTaskStore, manifestsByRole } from '../../store/tasks';
 import { FEW_SHOT_KS, type FewShotK } from '../../store/session-config';
 import { ACTIVE, useChosenTasks, useTrainingStore } from '../../store/training-store';
 import { Panel } from '../Panel';
 import { NumberSetting } from './NumberSetting';
 import { TaskCard } from './TaskCard';
+import { UserTaskCard } from './UserTaskCard';
 
 const SEED_FIELD = { key: 'seed', label: 'Seed', hint: 'Fixes the few-shot examples, the batches and the prompt initialisation.', integer: true, min: 0 };
 
@@ -14,6 +16,7 @@ export function TasksPanel() {
   const locked = useTrainingStore((s) => s.run !== null && ACTIVE.includes(s.run.status));
   const updateConfig = useTrainingStore((s) => s.updateConfig);
   const { sources, target } = useChosenTasks();
+  const userTask = useDataStore((s) => s.userTask);
 
   if (catalog.status !== 'ready') {
     return (
@@ -74,6 +77,7 @@ export function TasksPanel() {
             input={{ type: 'radio', name: 'target', checked: task.id === target, disabled: locked, onChange: () => updateConfig({ target: task.id }) }}
           />
         ))}
+        <UserTaskCard task={userTask} checked={userTask !== null && userTask.id === target} disabled={locked} onChange={(id) => updateConfig({ target: id })} />
       </div>
     </Panel>
   );
