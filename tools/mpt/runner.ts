@@ -1,11 +1,14 @@
 /**
- * The headless MPT runner: `npm run mpt -- <config.json>`. Runs stage 1, 2 and 3 and the
- * baselines in node on the same code as the browser (tfjs WASM backend), prints a results table
- * and writes results.json plus the learned vectors as safetensors.
+ * The headless MPT runner: `npm run mpt -- <config.json>` (entry: run.ts). Runs stage 1, 2 and 3
+ * and the baselines in node on the same code as the browser (tfjs WASM backend by default; WebGPU
+ * through Dawn, the npm `webgpu` package, with the same fused WGSL kernels; or the cpu backend),
+ * prints a results table and writes results.json plus the learned vectors as safetensors.
+ * Import it only after run.ts has set up WebGPU: importing it imports tfjs.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendPreference } from '../../src/model/backend';
 import { loadT5 } from '../../src/model/load';
@@ -15,6 +18,7 @@ import { parseTaskIndex, parseTaskManifest, SPLIT_NAMES, type SplitName } from '
 import { runExperiment, summarize, TARGET_METHODS, type ExperimentPlan, type TargetMethod } from '../../src/method/experiment';
 import { defaultSettings, type MethodSettings } from '../../src/method/settings';
 import { taskDataFromFiles, type TaskData } from '../../src/method/task-data';
+import type { NodeWebGpu } from './node-webgpu';
 
 interface RunnerConfig {
   model: string; // folder with config.json, tokenizer.json, model.safetensors
@@ -27,6 +31,7 @@ interface RunnerConfig {
   settings?: Partial<MethodSettings>;
   evalExamples?: number;
   sourceExamples?: number;
+  /** webgpu, wasm (default), cpu or auto; `--backend` overrides it. */
   backend?: BackendPreference;
   /** vectors.safetensors of an earlier run whose stage 1 and 2 results to reuse. */
   reuse?: string;
@@ -55,15 +60,28 @@ function readVectors(path: string): Record<string, HostTensor> {
   return Object.fromEntries([...file].map(([name, t]) => [name, { shape: t.shape, data: toFloat32(t) }]));
 }
 
-async function main() {
-  const configPath = process.argv[2];
-  if (!configPath) throw new Error('usage: npm run mpt -- <config.json>');
+export interface RunOptions {
+  configPath: string;
+  /** The backend asked for (flag, else config, else wasm). */
+  backend: BackendPreference;
+  /** Output folder from the command line (relative to the working directory); else config.out. */
+  out?: string;
+  /** What run.ts set up for WebGPU, if it did. */
+  webgpu?: NodeWebGpu;
+}
+
+export async function runMpt(options: RunOptions) {
+  const { configPath } = options;
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as RunnerConfig;
   const fromConfig = (p: string) => resolve(dirname(resolve(configPath)), p);
 
-  const backend = await initBackend(config.backend ?? 'wasm', {
+  const backend = await initBackend(options.backend, {
     wasmPaths: join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'),
   });
+  // initBackend falls back (webgpu -> wasm -> cpu) for the page; a run asked for one backend.
+  if (options.backend !== 'auto' && backend.name !== options.backend) {
+    throw new Error(`the ${options.backend} backend did not start (${backend.reason})`);
+  }
   console.log(`backend: ${backend.name} (${backend.reason})`);
 
   const modelDir = fromConfig(config.model);
@@ -87,7 +105,13 @@ async function main() {
   };
   const started = Date.now();
   let lastLog = 0;
+  // Losses and gradient norm of the first and last step of every training phase: to compare
+  // runs (e.g. webgpu against wasm) and to see that training moved.
+  const steps: { phase: string; step: number; losses: Record<string, number>; gradNorm: number }[] = [];
   const result = await runExperiment(model, plan, (e) => {
+    if (!('message' in e) && (e.report.step === 1 || e.report.step === e.report.totalSteps)) {
+      steps.push({ phase: e.phase, step: e.report.step, losses: { ...e.report.losses }, gradNorm: e.report.gradNorm });
+    }
     if ('message' in e) console.log(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${e.phase}: ${e.message}`);
     else if (e.report.step === e.report.totalSteps || Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
@@ -101,7 +125,7 @@ async function main() {
   for (const r of summary) lines.push(`| ${r.target} | ${r.method} | ${r.k} | ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} | ${r.n} |`);
   console.log(lines.join('\n'));
 
-  const out = fromConfig(config.out);
+  const out = options.out ? resolve(options.out) : fromConfig(config.out);
   mkdirSync(out, { recursive: true });
   const { settings, evalExamples, sourceExamples, ks, seeds, methods } = plan;
   writeFileSync(
@@ -110,11 +134,13 @@ async function main() {
       {
         config,
         plan: { sources: plan.sources.map((t) => t.id), targets: plan.targets.map((t) => t.id), ks, seeds, methods, settings, evalExamples, sourceExamples },
-        backend,
+        // `active` is tf.getBackend() after the run: a silent fallback would show here.
+        backend: { requested: options.backend, ...backend, active: tf.getBackend(), webgpu: options.webgpu },
         seconds: (Date.now() - started) / 1000,
         teachers: result.teachers,
         rows: result.rows,
         summary,
+        steps,
       },
       null,
       2,
@@ -125,8 +151,3 @@ async function main() {
   console.log(`wrote ${out}/results.json, results.md, vectors.safetensors`);
   model.dispose();
 }
-
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
