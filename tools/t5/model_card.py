@@ -4,6 +4,9 @@
         --sources tools/work/corpus/SOURCES.json --tokenizer-match "3425/3428" \
         --command "<the pretrain.py command line>" [--js-check "..."]
 
+A model made in phases (a run, then `pretrain.py --init-from` runs continuing it) gets one --run and
+one --command per phase, in order; the card describes each phase and plots them end to end.
+
 Needs matplotlib (Debian: apt-get install python3-matplotlib) for loss.png.
 """
 
@@ -23,7 +26,16 @@ def read_log(path: str) -> List[Dict]:
         return [json.loads(l) for l in f if l.strip()]
 
 
-def plot(log: List[Dict], out: str) -> None:
+def end_to_end(logs: List[List[Dict]]) -> List[Dict]:
+    """The phases' logs as one, steps counted from the start of phase 1; each record gets its phase."""
+    out, offset = [], 0
+    for i, log in enumerate(logs):
+        out += [{**r, "step": r["step"] + offset, "phase": i + 1} for r in log if "step" in r]
+        offset += max(r["step"] for r in log if r["type"] == "train")
+    return out
+
+
+def plot(log: List[Dict], starts: List[int], out: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -31,6 +43,8 @@ def plot(log: List[Dict], out: str) -> None:
     tr = [r for r in log if r["type"] == "train"]
     ev = [r for r in log if r["type"] == "eval"]
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    for i, x in enumerate(starts[1:]):
+        ax.axvline(x, color="gray", ls="--", lw=1, label="phase 2, 3, ... starts" if i == 0 else None)
     for key, color, label in (("span", "tab:blue", "span corruption"), ("prefix_lm", "tab:orange", "prefix LM")):
         xs = [r["step"] for r in tr if f"train_{key}" in r]
         ys = [r[f"train_{key}"] for r in tr if f"train_{key}" in r]
@@ -39,7 +53,7 @@ def plot(log: List[Dict], out: str) -> None:
             ax.plot(xs[4:], ys_s, color=color, alpha=0.55, lw=1.2, label=f"train, {label}")
         ax.plot([r["step"] for r in ev], [r[f"heldout_{key}"] for r in ev], "o-", color=color, lw=2, ms=4,
                 label=f"held-out, {label}")
-    ax.set_xlabel("step")
+    ax.set_xlabel("step (all phases)")
     ax.set_ylabel("cross-entropy per target token (nats)")
     ax.set_ylim(bottom=0, top=min(10, max(r["heldout_span"] for r in ev) + 0.5))
     ax.grid(alpha=0.3)
@@ -66,12 +80,12 @@ def md_escape(s: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", required=True)
+    ap.add_argument("--run", required=True, action="append", help="a pretrain.py run folder; one per phase")
     ap.add_argument("--model", required=True, help="exported folder under public/models/")
     ap.add_argument("--sources", required=True)
     ap.add_argument("--tokenizer-match", required=True, help='"same/total" JS vs sentencepiece on the held-out lines')
     ap.add_argument("--tokenizer-command", default="")
-    ap.add_argument("--command", required=True, help="the pretrain.py command that made the run")
+    ap.add_argument("--command", required=True, action="append", help="the pretrain.py command of each --run")
     ap.add_argument("--js-check", default="", help="one line: result of check_export.test.ts")
     ap.add_argument("--fills-json", help="check_export.py --out file (fills of windows and short lines)")
     ap.add_argument("--limitations", default="", help="markdown paragraph(s) for a Limitations section")
@@ -80,12 +94,18 @@ def main() -> None:
     a = ap.parse_args()
 
     name = os.path.basename(a.model.rstrip("/"))
-    with open(os.path.join(a.run, "summary.json"), encoding="utf-8") as f:
-        S = json.load(f)
+    assert len(a.run) == len(a.command), "one --command per --run"
+    phases = []
+    for run in a.run:
+        with open(os.path.join(run, "summary.json"), encoding="utf-8") as f:
+            phases.append(json.load(f))
+    S = phases[-1]  # the exported model
     with open(a.sources, encoding="utf-8") as f:
         src = json.load(f)
-    log = read_log(os.path.join(a.run, "log.jsonl"))
-    plot(log, os.path.join(a.model, "loss.png"))
+    log = end_to_end([read_log(os.path.join(run, "log.jsonl")) for run in a.run])
+    starts = [int(np.sum([P["steps"] for P in phases[:i]])) for i in range(len(phases))]
+    total_steps = starts[-1] + S["steps"]
+    plot(log, starts, os.path.join(a.model, "loss.png"))
     args = S["args"]
     with open(os.path.join(a.model, "config.json"), encoding="utf-8") as f:
         c = json.load(f)
@@ -100,14 +120,17 @@ def main() -> None:
     last = tr[-10:]  # last 100 steps
     tr_span = float(np.mean([r["train_span"] for r in last if "train_span" in r]))
     tr_plm = float(np.mean([r["train_prefix_lm"] for r in last if "train_prefix_lm" in r]))
-    tok = S["tokens_seen"]
+    tok = {k: sum(P["tokens_seen"][k] for P in phases) for k in ("input", "target")}
     size_mb = os.path.getsize(os.path.join(a.model, "model.safetensors")) / 1e6
     threads = [r for r in log if r["type"] == "threads"]
 
     L: List[str] = []
     w = L.append
     w(f"# {name}\n")
-    w(f"A small T5 (v1.1 architecture) pretrained from scratch by this project, on {src['words']['train']:,} words "
+    phase_note = (f" in {len(phases)} phases (the later ones continue from the earlier one's weights with a fresh "
+                  "optimizer)" if len(phases) > 1 else "")
+    w(f"A small T5 (v1.1 architecture) pretrained from scratch by this project{phase_note}, on "
+      f"{src['words']['train']:,} words "
       "of openly licensed English text that ships in npm and Debian packages, with a mix of T5 span corruption "
       "and prefix language modelling (the \"LM adaptation\" that makes prompt tuning work, Lester et al. 2021). "
       "It is the playground's default frozen model: small enough to prompt-tune in a browser tab on WASM. "
@@ -160,7 +183,11 @@ def main() -> None:
       "are mixed in proportion to their size).\n")
     w("## Objective\n")
     w(f"Each example is independently, with probability {args['prefix_lm_rate']}, one of:\n")
-    w(f"- **span corruption** (T5): a window of {sc_raw} tokens, "
+    spans = {"fixed": f"a window of {sc_raw} tokens (always the longest that fits)",
+             "uniform": f"a window of 16-{sc_raw} tokens (uniform)"}
+    span_text = " / ".join(f"phase {i + 1}: {spans[P['args'].get('span_lengths', 'fixed')]}" for i, P in enumerate(phases)) \
+        if len(phases) > 1 else spans[args.get("span_lengths", "fixed")]
+    w(f"- **span corruption** (T5): {span_text}, "
       f"{args['noise_density']:.0%} of them masked in spans of mean length {args['mean_span']:g}; each span is "
       f"replaced by a sentinel in the input ({args['input_len']} tokens with `</s>`), and the target lists "
       f"`<extra_id_i> span_i ...</s>` ({sc_tgt} tokens).")
@@ -168,29 +195,37 @@ def main() -> None:
       f"(uniform) as input, the next {args['target_len'] - 1} tokens + `</s>` as target.\n")
     w("Loss: mean cross-entropy over the batch's target tokens (as HF's `labels` loss).\n")
     w("## Training\n")
-    hours = S["elapsed_s"] / 60
-    w("| | |\n|---|---|")
-    for k, v in [
-        ("steps", f"{S['steps']:,} x batch {args['batch']}"),
-        ("tokens seen", f"{tok['input'] + tok['target']:,} ({tok['input']:,} input + {tok['target']:,} target, "
-                        "padding not counted)"),
-        ("optimizer", f"AdamW, betas (0.9, 0.98), weight decay {args['weight_decay']} on matrices, "
-                      f"gradient clipping {args['clip']}"),
-        ("learning rate", f"peak {args['lr']:g}, linear warm-up {args['warmup']} steps, inverse-sqrt decay, "
-                          f"linear cool-down to 0 over the last {args['cooldown']:.0%} of the steps"),
-        ("precision", "float32"),
-        ("wall time", f"{hours:.1f} min (evaluations included)"),
-        ("machine", a.machine or f"{cpu_name()}, 2 cores shared with other jobs, PyTorch {S['torch']} "
-                                  "(Debian python3-torch, OpenBLAS)"),
-        ("seed", str(args["seed"])),
-    ]:
-        w(f"| {k} | {v} |")
-    if S.get("schedule_changes"):
-        ch = S["schedule_changes"]
-        cool_start = S["steps"] - max(1, int(round(args["cooldown"] * S["steps"])))
-        w(f"\nThe run was given a wall-clock budget (`--deadline-minutes {args['deadline_minutes']:g}`): it reset "
+    w("| | " + " | ".join(f"phase {i + 1}" for i in range(len(phases))) + " |")
+    w("|---|" + "---|" * len(phases))
+
+    def row(label, fn):
+        w(f"| {label} | " + " | ".join(fn(P, P["args"]) for P in phases) + " |")
+
+    row("start", lambda P, g: f"from `{g['init_from']}`" if g.get("init_from") else "random init (HF's T5 init)")
+    row("steps", lambda P, g: f"{P['steps']:,} x batch {g['batch']}")
+    row("tokens seen", lambda P, g: f"{P['tokens_seen']['input'] + P['tokens_seen']['target']:,} "
+                                    f"({P['tokens_seen']['input']:,} input + {P['tokens_seen']['target']:,} target, "
+                                    "padding not counted)")
+    row("span-corruption windows", lambda P, g: g.get("span_lengths", "fixed"))
+    row("optimizer", lambda P, g: f"AdamW, betas (0.9, 0.98), weight decay {g['weight_decay']} on matrices, "
+                                  f"gradient clipping {g['clip']}")
+    row("learning rate", lambda P, g: f"peak {g['lr']:g}, linear warm-up {g['warmup']} steps, inverse-sqrt decay, "
+                                      f"linear cool-down to 0 over the last {g['cooldown']:.0%} of the steps")
+    row("precision", lambda P, g: "float32")
+    row("wall time", lambda P, g: f"{P['elapsed_s'] / 60:.1f} min (evaluations included)")
+    row("machine", lambda P, g: a.machine or f"{cpu_name()}, 2 cores shared with other jobs, PyTorch {P['torch']} "
+                                             "(Debian python3-torch, OpenBLAS)")
+    row("seed (batches depend on seed and step)", lambda P, g: str(g["seed"]))
+    w(f"\nIn all: {total_steps:,} steps, {tok['input'] + tok['target']:,} tokens, "
+      f"{sum(P['elapsed_s'] for P in phases) / 60:.0f} min.")
+    for i, P in enumerate(phases):
+        ch, g = P.get("schedule_changes"), P["args"]
+        if not ch:
+            continue
+        cool_start = P["steps"] - max(1, int(round(g["cooldown"] * P["steps"])))
+        w(f"\nPhase {i + 1} was given a wall-clock budget (`--deadline-minutes {g['deadline_minutes']:g}`): it reset "
           f"its total number of steps from the measured step time {len(ch)} times between step {ch[0]['step']} and "
-          f"step {ch[-1]['step']} (from {ch[0]['from']} to {S['steps']}, the lowest estimate {min(x['to'] for x in ch)}, "
+          f"step {ch[-1]['step']} (from {ch[0]['from']} to {P['steps']}, the lowest estimate {min(x['to'] for x in ch)}, "
           f"the highest {max(x['to'] for x in ch)}), the last change before the cool-down began at step "
           f"{cool_start}; `<run>/log.jsonl` lists them.")
     if threads:
@@ -198,13 +233,16 @@ def main() -> None:
           "times as the other jobs' load changed.")
     w("\n## Loss\n")
     w("![loss](loss.png)\n")
-    e0, e1 = ev[0], ev[-1]
     w("| | span corruption | prefix LM |\n|---|---|---|")
-    w(f"| held-out, step 0 | {e0['heldout_span']:.3f} | {e0['heldout_prefix_lm']:.3f} |")
-    w(f"| held-out, step {e1['step']} | {S['heldout']['span']:.3f} | {S['heldout']['prefix_lm']:.3f} |")
+    for i, P in enumerate(phases):
+        pe = [r for r in ev if r["phase"] == i + 1]
+        w(f"| held-out, phase {i + 1} start (step {pe[0]['step']}) | {pe[0]['heldout_span']:.3f} | "
+          f"{pe[0]['heldout_prefix_lm']:.3f} |")
+    w(f"| held-out, end (step {total_steps}) | {S['heldout']['span']:.3f} | {S['heldout']['prefix_lm']:.3f} |")
     w(f"| train, last 100 steps | {tr_span:.3f} | {tr_plm:.3f} |")
     w(f"\nHeld-out: {args['eval_examples']} fixed examples per objective from the held-out documents "
-      "(nats per target token; perplexity = exp).\n")
+      "(nats per target token; perplexity = exp), drawn the way the phase's training examples are drawn "
+      "(so a phase that changes how windows are drawn starts from a different number).\n")
     w("| step | " + " | ".join(str(r["step"]) for r in ev) + " |")
     w("|---|" + "---|" * len(ev))
     w("| held-out span | " + " | ".join(f"{r['heldout_span']:.2f}" for r in ev) + " |")
@@ -249,16 +287,17 @@ def main() -> None:
     w("/usr/bin/python3 tools/tokenizer/sp_to_hf.py tools/work/tok/spiece.model tools/work/tok/hf")
     w("/usr/bin/python3 tools/tokenizer/compare_js.py tools/work/tok/spiece.model tools/work/tok/hf "
       "tools/work/corpus/heldout/*.txt")
-    w("# pretraining (resumes from tools/work/t5/run/ckpt.pt if killed) and export")
-    w(a.command)
+    w("# pretraining, one command per phase (each resumes from <run>/ckpt.pt if killed) and export")
+    for c_ in a.command:
+        w(c_)
     w("# checks: HF layout + round trip + greedy ids, then the same ids from TF.js")
-    w(f"/usr/bin/python3 tools/t5/check_export.py {a.model} --run {a.run} --out tools/work/t5/greedy.json")
+    w(f"/usr/bin/python3 tools/t5/check_export.py {a.model} --run {a.run[-1]} --out tools/work/t5/greedy.json")
     w(f"MODEL_DIR={a.model} GREEDY_JSON=tools/work/t5/greedy.json npx vitest run --config vite.config.ts "
       "tools/t5/check_export.test.ts")
     w("```\n")
     w("Batches depend only on (seed, step) and the run is single-process float32, but BLAS threading and "
-      "the wall-clock step budget make bit-identical weights unlikely; `--deadline-minutes 0 --steps "
-      f"{S['steps']}` reproduces this run's schedule.\n")
+      "the wall-clock step budget make bit-identical weights unlikely; `--deadline-minutes 0 --steps <n>` with "
+      "each phase's steps (" + ", ".join(f"{P['steps']}" for P in phases) + ") reproduces the schedule.\n")
     w("## License\n")
     w("The weights are derived from the texts above (public domain, PDDL/CC0, MIT, BSD-3-Clause, the WordNet "
       "license and the Brown Corpus' redistribution permission); the code that made them is this repository's.\n")

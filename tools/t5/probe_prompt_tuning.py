@@ -79,6 +79,9 @@ def main():
     ap.add_argument("--spm", required=True, help="the model's sentencepiece .model")
     ap.add_argument("--task", required=True, help="a folder name in public/tasks")
     ap.add_argument("--prompt-len", type=int, default=16)
+    ap.add_argument("--init", default="vocab", choices=["vocab", "labels"],
+                    help="sampled vocabulary rows, or the verbalizers' token rows first (Lester et al.'s class-label "
+                         "init), then sampled rows")
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=0.3)
@@ -100,7 +103,11 @@ def main():
     for p in model.parameters():
         p.requires_grad_(False)
     task = Task(sp, a.task, a.max_input, a.train_examples, a.eval_examples)
-    vocab_rows = torch.from_numpy(rng.integers(3, sp.get_piece_size(), a.prompt_len))
+    rows = rng.integers(3, sp.get_piece_size(), a.prompt_len)
+    if a.init == "labels":
+        label_ids = [t for v in task.verbalizers for t in v[:-1]][: a.prompt_len]
+        rows[: len(label_ids)] = label_ids
+    vocab_rows = torch.from_numpy(rows)
     prompt = torch.nn.Parameter(model.shared.weight[vocab_rows].clone())
     opt = torch.optim.Adam([prompt], lr=a.lr)
 
