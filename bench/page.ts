@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend, type BackendName } from '../src/model/backend';
+import { layerOptions } from '../src/model/layers';
+import { wasmIdentityOptions } from '../src/model/wasm-identity';
+import { wasmMatMulOptions } from '../src/model/wasm-matmul';
 import { parseT5Config, type T5Config } from '../src/model/config';
 import { parseSafetensors } from '../src/model/safetensors';
 import type { T5Model } from '../src/model/t5';
@@ -97,6 +100,16 @@ const api = {
     const choice = await initBackend(name, { wasmPaths: wasmFileUrls });
     if (choice.name !== name) throw new Error(`backend ${name} did not start: ${choice.reason}`);
     return { ...choice, wasmThreads: name === 'wasm' ? getThreadsCount() : undefined };
+  },
+
+  /**
+   * Run-time switches for A/B runs (bench/browser-ab.ts): the SIMD BatchMatMul and the
+   * buffer-sharing Identity on wasm, the hand-written RMSNorm / gelu_new gradients. All on in the app.
+   */
+  setSwitches(s: { matmul?: boolean; identity?: boolean; customGradients?: boolean }) {
+    if (s.matmul !== undefined) wasmMatMulOptions.enabled = s.matmul;
+    if (s.identity !== undefined) wasmIdentityOptions.shared = s.identity;
+    if (s.customGradients !== undefined) layerOptions.customGradients = s.customGradients;
   },
 
   /** Free weights cached for a model spec (the t5-small checkpoint is 240 MB). */

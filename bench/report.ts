@@ -126,7 +126,26 @@ export function render(r: Results, png: string | null): string {
 
   if (r.matmul.length) {
     out.push('', '### matMul by layout on wasm (tfjs matMul gradients use the transposed layouts)', '');
-    out.push(table(['shape', 'layout', 'ms', 'GFLOP/s'], r.matmul.map((m) => [m.shape, m.layout, f1(m.ms), f1(m.gflops)])));
+    const own = r.matmul.some((m) => m.tfjsKernel);
+    if (own) {
+      out.push(
+        'As the app runs them: plain 2-D products on XNNPACK, batched and transposed ones on the SIMD kernel of ' +
+          "`src/model/wasm-matmul.ts`; beside it the same product on tfjs-wasm's own kernel (its scalar loop).",
+        '',
+      );
+    }
+    out.push(
+      table(
+        ['shape', 'layout', 'ms', 'GFLOP/s', ...(own ? ["tfjs-wasm's kernel ms", 'GFLOP/s', 'speedup'] : [])],
+        r.matmul.map((m) => [
+          m.shape,
+          m.layout,
+          f1(m.ms),
+          f1(m.gflops),
+          ...(own ? (m.tfjsKernel ? [f1(m.tfjsKernel.ms), f1(m.tfjsKernel.gflops), `${(m.tfjsKernel.ms / m.ms).toFixed(1)}x`] : ['–', '–', '–']) : []),
+        ]),
+      ),
+    );
   }
 
   if (r.steps.length) {

@@ -286,8 +286,11 @@ function kernelFor(backend: WasmBackendLike): Bmm | null {
 let installed = false;
 /** Counts of products each path ran, for tests and benchmarks. */
 export const wasmMatMulStats = { simd: 0, fallback: 0 };
-/** Set false to run tfjs's own kernel for everything (A/B benchmarks). */
-export const wasmMatMulOptions = { enabled: true };
+/**
+ * `enabled`: false runs tfjs's own kernel for everything (A/B benchmarks). `plain2d`: also run
+ * plain 2-D products on the SIMD kernel instead of XNNPACK.
+ */
+export const wasmMatMulOptions = { enabled: true, plain2d: false };
 
 /**
  * Re-registers tfjs-wasm's BatchMatMul so that batched and transposed products run the SIMD
@@ -309,7 +312,8 @@ export function installWasmMatMul(): void {
     const rb = b.shape.length;
     const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
     const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-    const plain2d = (batchA === 1 && batchB === 1 && !transposeA && !transposeB) || !wasmMatMulOptions.enabled;
+    const plain2d =
+      (batchA === 1 && batchB === 1 && !transposeA && !transposeB && !wasmMatMulOptions.plain2d) || !wasmMatMulOptions.enabled;
     const bmm = plain2d || a.dtype !== 'float32' || b.dtype !== 'float32' ? null : kernelFor(backend);
     const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
     const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
