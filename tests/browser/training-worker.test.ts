@@ -111,6 +111,9 @@ describe.each<BackendName>(['wasm', 'webgpu'])('training in the model worker on 
     );
     expect(outcome.status).toBe('failed');
     expect(outcome.status === 'failed' && outcome.message).toMatch(/the loss became .*NaN|Infinity.*training stopped/);
-    expect(outcome.status === 'failed' && outcome.savedStep).toBeGreaterThanOrEqual(1);
+    // A good checkpoint was kept: a step of the failing stage, or 0, the boundary checkpoint when an
+    // earlier stage ended finite and the next one failed at its first step (which stage overflows
+    // first depends on how each gradient handles values near float32's limit).
+    expect(outcome.status === 'failed' && outcome.savedStep).toBeGreaterThanOrEqual(0);
   });
 });
