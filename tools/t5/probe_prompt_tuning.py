@@ -44,8 +44,8 @@ class Task:
             self.manifest = json.load(f)
         eos = sp.eos_id()
         enc = lambda t: sp.encode(self.manifest["template"].replace("{input}", t))[: max_input - 1] + [eos]  # noqa: E731
-        labels = [l["label"] for l in self.manifest["labels"]]
-        self.verbalizers = [sp.encode(l["verbalizer"]) + [eos] for l in self.manifest["labels"]]
+        labels = [l["verbalizer"] for l in self.manifest["labels"]]  # a row's "label" is its verbalizer
+        self.verbalizers = [sp.encode(v) + [eos] for v in labels]
         split = lambda s, n: [(enc(r["input"]), labels.index(r["label"])) for r in read_jsonl(  # noqa: E731
             os.path.join(folder, self.manifest["splits"][s]["file"]))[:n]]
         self.train, self.validation = split("train", n_train), split("validation", n_eval)
