@@ -5,8 +5,8 @@
  *
  *   npx vite-node bench/ab.ts bundled 5 16 128 matmul=0,identity=0,customGradients=0 matmul=1,identity=1,customGradients=1
  *
- * Switches: matmul (the SIMD BatchMatMul, src/model/wasm-matmul.ts), identity (buffer-sharing
- * Identity/Cast, src/model/wasm-identity.ts), customGradients (layers.ts RMSNorm and gelu_new).
+ * Switches: matmul (the SIMD BatchMatMul, src/kernels/wasm-matmul.ts), identity (buffer-sharing
+ * Identity/Cast, src/kernels/wasm-identity.ts), customGradients (layers.ts RMSNorm and gelu_new).
  * Stage-1 steps (trainPrompt through the real training loop, B = 8, 8 targets) alternate A B,
  * B A, ... so that load from other processes hits both alike; prints each pair's ratio and the
  * medians. Node runs tfjs-wasm's single-threaded SIMD build (as the app does on a 2-core machine).
@@ -17,8 +17,8 @@ import { initBackend } from '../src/model/backend';
 import { parseT5Config } from '../src/model/config';
 import { layerOptions } from '../src/model/layers';
 import { parseSafetensors } from '../src/model/safetensors';
-import { wasmIdentityOptions } from '../src/model/wasm-identity';
-import { wasmMatMulOptions } from '../src/model/wasm-matmul';
+import { wasmIdentityOptions } from '../src/kernels/wasm-identity';
+import { wasmMatMulOptions } from '../src/kernels/wasm-matmul';
 import { readCheckpoint } from '../src/model/weights';
 import { modelFromCheckpoint, randomCheckpoint, T5_SMALL } from './lib/models';
 import { runSteps, type StepShape } from './suites/step';

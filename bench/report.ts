@@ -130,7 +130,7 @@ export function render(r: Results, png: string | null): string {
     if (own) {
       out.push(
         'As the app runs them: plain 2-D products on XNNPACK, batched and transposed ones on the SIMD kernel of ' +
-          "`src/model/wasm-matmul.ts`; beside it the same product on tfjs-wasm's own kernel (its scalar loop).",
+          "`src/kernels/wasm-matmul.ts`; beside it the same product on tfjs-wasm's own kernel (its scalar loop).",
         '',
       );
     }

@@ -2,10 +2,10 @@
  * matMul throughput by layout on the current backend: plain, transposed A, transposed B (the
  * layouts tfjs's matMul gradient uses), 2-D and batched, at a training step's sizes. On wasm each
  * layout is timed twice: as the app runs it (batched and transposed products on the SIMD kernel
- * of src/model/wasm-matmul.ts) and on tfjs-wasm's own kernel (its scalar loop).
+ * of src/kernels/wasm-matmul.ts) and on tfjs-wasm's own kernel (its scalar loop).
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmMatMulOptions } from '../../src/model/wasm-matmul';
+import { wasmMatMulOptions } from '../../src/kernels/wasm-matmul';
 import { settle } from '../lib/backend';
 import { repeat } from '../lib/timing';
 

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ensureComposeKernelsCompile } from '../kernels/compose-prompts';
-import { installWasmSharedIdentity } from './wasm-identity';
-import { installWasmMatMul } from './wasm-matmul';
+import { installWasmSharedIdentity } from '../kernels/wasm-identity';
+import { installWasmMatMul } from '../kernels/wasm-matmul';
 
 /**
  * Picks where tensors run: WebGPU on a real GPU, else WASM (threaded SIMD when the page is

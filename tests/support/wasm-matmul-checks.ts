@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { wasmMatMulOptions, wasmMatMulStats } from '../../src/model/wasm-matmul';
+import { wasmMatMulOptions, wasmMatMulStats } from '../../src/kernels/wasm-matmul';
 
 /**
  * The SIMD BatchMatMul that src/model/backend.ts installs on wasm, against tfjs-wasm's own
