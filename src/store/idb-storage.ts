@@ -5,8 +5,15 @@ import type { PersistStorage, StorageValue } from 'zustand/middleware';
  * A zustand persist storage in IndexedDB. Values are stored as structured clones, not JSON, so
  * Float32Arrays stay typed arrays. Writes are coalesced: during training the state changes
  * several times a second, and only the latest value within `delayMs` is written; a page that
- * goes away (reload, closed tab) writes what is pending at once.
+ * goes away (reload, closed tab) writes what is pending at once (the browser does not wait for
+ * it), and flushPendingWrites writes it when it must not be lost.
  */
+const flushers = new Set<() => Promise<void>>();
+
+export async function flushPendingWrites(): Promise<void> {
+  await Promise.all([...flushers].map((flush) => flush()));
+}
+
 export function indexedDbStorage<S>(dbName: string, delayMs = 300): PersistStorage<S> {
   let db: Promise<IDBPDatabase> | undefined;
   const open = () =>
@@ -27,6 +34,7 @@ export function indexedDbStorage<S>(dbName: string, delayMs = 300): PersistStora
     for (const [name, value] of entries) await database.put('state', value, name);
   };
 
+  flushers.add(flush);
   window.addEventListener('pagehide', () => timer !== undefined && void flush());
 
   return {

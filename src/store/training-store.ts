@@ -8,7 +8,7 @@ import type { T5Config } from '../model/config';
 import type { TrainingOutcome } from '../worker/training';
 import { curvesUpTo, overallSteps } from './curves';
 import { useDataStore } from './data-store';
-import { indexedDbStorage } from './idb-storage';
+import { flushPendingWrites, indexedDbStorage } from './idb-storage';
 import { modelClient, useModelStore } from './model-store';
 import { DEFAULT_CONFIG, type FewShotK, type RunOptions, type SessionConfig } from './session-config';
 import { applyEvents, EMPTY_RESULTS, type Arrival, type LiveResults, type Progress } from './training-events';
@@ -171,7 +171,12 @@ export const useTrainingStore = create<TrainingState & TrainingActions>()(
             },
             (event) => {
               pending.push({ event, at: performance.now() });
-              flushTimer ??= setTimeout(flush, FLUSH_MS);
+              // The worker's checkpoint is already in IndexedDB, and a resumed run redraws only
+              // what comes after it: store every point up to it now, not after the coalescing.
+              if (event.type === 'saved') {
+                flush();
+                void flushPendingWrites();
+              } else flushTimer ??= setTimeout(flush, FLUSH_MS);
             },
           );
           finish(run.runId, outcome);
