@@ -3,27 +3,20 @@
  * generate, survive a broken file, switch backends and restart a crashed worker.
  * The steps share one page and run in order, each starting from where the last one left off.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { chromiumArgs, chromiumPath } from '../../vitest.config';
+import { FIXTURE, FIXTURE_FILES, openPlayground, SCREENSHOTS } from './playground-page';
 
-const FIXTURE = join(import.meta.dirname, '../fixtures/t5-tiny-gated');
-const FIXTURE_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => join(FIXTURE, f));
-const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 let firstIds = '';
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(inject('baseUrl'));
+  ({ browser, page, pageErrors } = await openPlayground());
 });
 
 afterAll(async () => {

@@ -5,17 +5,13 @@
  * Also: Try a task writes answers for a generative task, and a comparison can be cancelled.
  * The steps share one page and run in order.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Download, type Page } from 'playwright';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Browser, Download, Page } from 'playwright';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseSafetensors, readSafetensorsMetadata } from '../../src/model/safetensors';
-import { chromiumArgs, chromiumPath } from '../../vitest.config';
+import { FIXTURE_D_MODEL as D_MODEL, FIXTURE_FILES, openPlayground, POS_NEG_CSV as PASTED, SCREENSHOTS } from './playground-page';
 
-const FIXTURE = join(import.meta.dirname, '../fixtures/t5-tiny-gated');
-const FIXTURE_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'].map((f) => join(FIXTURE, f));
-const D_MODEL = (JSON.parse(readFileSync(FIXTURE_FILES[0], 'utf8')) as { d_model: number }).d_model;
-const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 /** A run of a few steps per stage; wordnet-define is a generative source. */
 const TINY_RUN =
   'sources=wordnet-define,spam&target=word-polarity&k=4&promptLength=4&batchSize=4&warmupSteps=1&sourceSteps=2&distillSteps=3&targetSteps=2&evalEvery=2&evalExamples=4&sourceExamples=8&snapshotEvery=1&checkpointEvery=1';
@@ -24,19 +20,12 @@ const TASK = 'your-data';
 /** Stage 3 on the pasted examples: long enough to pause it on the way. */
 const ADAPT_STEPS = 60;
 
-const WORDS = ['bright', 'warm', 'lovely', 'grand', 'sweet', 'happy', 'dark', 'cold', 'awful', 'grim', 'sour', 'sad'];
-const PASTED = ['text,label', ...WORDS.flatMap((w, i) => [`a ${w} story number ${i},${i < 6 ? 'pos' : 'neg'}`, `the ${w} day ${i},${i < 6 ? 'pos' : 'neg'}`])].join('\n');
-
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${inject('baseUrl')}?${TINY_RUN}`);
+  ({ browser, page, pageErrors } = await openPlayground(TINY_RUN, { downloads: true }));
 });
 
 afterAll(async () => {
