@@ -11,6 +11,7 @@ model: the HF converter appends them (see sp_to_hf.py).
 from __future__ import annotations
 
 import argparse
+import os
 import io
 from typing import Iterable, List
 
@@ -69,6 +70,7 @@ def main() -> None:
     args = ap.parse_args()
     blob = train_unigram(read_lines(args.files), args.vocab_size, args.character_coverage,
                          input_sentence_size=args.input_sentence_size)
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "wb") as f:
         f.write(blob)
     sp = spm.SentencePieceProcessor(model_proto=blob)
