@@ -1,13 +1,11 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import { defaultSettings } from '../method/settings';
 import type { TaskData } from '../method/task-data';
 import { buildUserTask, checkRows, guessMapping, taskIdFrom, type CheckedData, type ColumnMapping } from '../method/user-data';
 import { decodeText, guessFormat, parseTable, type Table, type TableFormat } from '../method/user-table';
 import { indexedDbStorage } from './idb-storage';
 import { modelClient, useModelStore } from './model-store';
 import { useTaskStore } from './tasks';
-import { useTrainingStore } from './training-store';
 
 /**
  * The user's own data: the text they dropped or pasted, how it is read (format, header), which
@@ -35,6 +33,8 @@ interface DataState {
   checked: CheckedData | null;
   userTask: TaskData | null;
   loadError: string | null;
+  /** The input length training cuts at; the training store sets it (the model's default or the user's override). */
+  maxInputTokens: number;
 }
 
 interface DataActions {
@@ -49,14 +49,18 @@ interface DataActions {
   clear(): void;
   /** Reads the text again as the stored settings say (after it came back from IndexedDB). */
   reread(): void;
+  setMaxInputTokens(limit: number): void;
 }
 
 /** The part of the state that is kept across reloads. */
 type StoredData = Pick<DataState, 'fileName' | 'text' | 'validUtf8' | 'format' | 'hasHeader' | 'mapping' | 'taskName' | 'k' | 'seed'>;
 
 const MAX_BYTES = 20_000_000;
+/** The input limit until a model is loaded (then the training store sends the model's). */
+export const INPUT_LIMIT_WITHOUT_MODEL = 64;
 
-const EMPTY: DataState = {
+/** What a new file or clear() starts from; the input limit belongs to the training settings and stays. */
+const EMPTY: Omit<DataState, 'maxInputTokens'> = {
   fileName: null,
   text: '',
   validUtf8: true,
@@ -73,13 +77,6 @@ const EMPTY: DataState = {
   loadError: null,
 };
 
-/** The input length the method cuts at: the training session's setting for the loaded model. */
-export function maxInputTokens(): number {
-  const model = useModelStore.getState().model;
-  const { overrides } = useTrainingStore.getState().config;
-  return overrides.maxInputTokens ?? (model ? defaultSettings(model.config).maxInputTokens : 64);
-}
-
 /** The user task's id: from its name, and never the id of a built-in task. */
 function userTaskId(name: string): string {
   const id = taskIdFrom(name);
@@ -92,9 +89,9 @@ export const useDataStore = create<DataState & DataActions>()(
     (set, get) => {
       /** Re-runs the row checks and rebuilds the task from the current state. */
       const recheck = () => {
-        const { table, mapping, k, seed, tokenCounts, taskName } = get();
+        const { table, mapping, k, seed, tokenCounts, taskName, maxInputTokens } = get();
         if (!table || !mapping) return set({ checked: null, userTask: null });
-        const checked = checkRows(table, mapping, { k, seed, maxInputTokens: maxInputTokens(), tokenCounts });
+        const checked = checkRows(table, mapping, { k, seed, maxInputTokens, tokenCounts });
         set({ checked, userTask: checked.blocker ? null : buildUserTask(checked, mapping.kind, userTaskId(taskName)) });
       };
 
@@ -152,6 +149,7 @@ export const useDataStore = create<DataState & DataActions>()(
 
       return {
         ...EMPTY,
+        maxInputTokens: INPUT_LIMIT_WITHOUT_MODEL,
 
         async loadFile(file) {
           if (file.size > MAX_BYTES) {
@@ -193,6 +191,11 @@ export const useDataStore = create<DataState & DataActions>()(
         clear: () => set({ ...EMPTY, k: get().k, seed: get().seed }),
         reread() {
           if (get().text !== '') reparse(true);
+        },
+        setMaxInputTokens(maxInputTokens) {
+          if (maxInputTokens === get().maxInputTokens) return;
+          set({ maxInputTokens });
+          recheck();
         },
       };
     },

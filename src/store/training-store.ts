@@ -7,7 +7,7 @@ import type { TaskData } from '../method/task-data';
 import type { T5Config } from '../model/config';
 import type { TrainingOutcome } from '../worker/training';
 import { curvesUpTo, overallSteps } from './curves';
-import { useDataStore } from './data-store';
+import { INPUT_LIMIT_WITHOUT_MODEL, useDataStore } from './data-store';
 import { flushPendingWrites, indexedDbStorage } from './idb-storage';
 import { modelClient, useModelStore } from './model-store';
 import { DEFAULT_CONFIG, type FewShotK, type RunOptions, type SessionConfig } from './session-config';
@@ -312,6 +312,15 @@ function afterHydration() {
     if (state.config !== previous.config) writeUrl(state.config);
   });
 }
+
+/** The Data panel checks rows against the input length training will cut at: the user's override or the model's default. */
+function sendInputLimit() {
+  const model = useModelStore.getState().model;
+  const { overrides } = useTrainingStore.getState().config;
+  useDataStore.getState().setMaxInputTokens(overrides.maxInputTokens ?? (model ? defaultSettings(model.config).maxInputTokens : INPUT_LIMIT_WITHOUT_MODEL));
+}
+useModelStore.subscribe((state, previous) => state.model !== previous.model && sendInputLimit());
+useTrainingStore.subscribe((state, previous) => state.config.overrides !== previous.config.overrides && sendInputLimit());
 
 function writeUrl(config: SessionConfig) {
   const query = configToQuery(config);

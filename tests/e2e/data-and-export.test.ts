@@ -100,6 +100,12 @@ test('a malformed CSV shows every bad row in the table and the page keeps workin
   expect(await cells(6)).toMatch(/left out \| "a bad "quote,neg .*bad quote/);
   // Token counts come from the model's tokenizer once the worker has counted them.
   await expect.poll(() => cells(7), { timeout: 30_000 }).toMatch(/kept .*\d+ tokens, more than 64: the end is cut off/);
+  // The limit is the training setting "Max input tokens": changing it checks the rows again.
+  const maxInput = page.locator('#settings').getByLabel('Max input tokens', { exact: true });
+  await maxInput.fill('1000');
+  await expect.poll(() => cells(7)).toMatch(/^7 \| ok \| very long words/);
+  await maxInput.fill('64');
+  await expect.poll(() => cells(7)).toMatch(/more than 64: the end is cut off/);
   expect(await cells(8)).toMatch(/after the bad row/);
   expect(await page.getByTestId('data-summary').textContent()).toMatch(/4 usable rows · 3 left out for errors · 4 kept with warnings/);
 

@@ -1,5 +1,5 @@
 import { CHARS_PER_TOKEN } from '../../method/user-data';
-import { maxInputTokens, useDataStore } from '../../store/data-store';
+import { useDataStore } from '../../store/data-store';
 import { Panel } from '../Panel';
 import '../playground.css';
 import { DataSource } from './DataSource';
@@ -15,6 +15,7 @@ export function DataPanel() {
   const checked = useDataStore((s) => s.checked);
   const userTask = useDataStore((s) => s.userTask);
   const tokenCounts = useDataStore((s) => s.tokenCounts);
+  const maxInputTokens = useDataStore((s) => s.maxInputTokens);
   const loadError = useDataStore((s) => s.loadError);
   const clear = useDataStore((s) => s.clear);
 
@@ -57,8 +58,8 @@ export function DataPanel() {
             )}
             <p className="hint">
               {tokenCounts
-                ? `Input lengths are counted with the model's tokenizer (limit ${maxInputTokens()} tokens).`
-                : `Input lengths are estimated at ${CHARS_PER_TOKEN} characters a token until a model is loaded (limit ${maxInputTokens()} tokens).`}
+                ? `Input lengths are counted with the model's tokenizer (limit ${maxInputTokens} tokens).`
+                : `Input lengths are estimated at ${CHARS_PER_TOKEN} characters a token until a model is loaded (limit ${maxInputTokens} tokens).`}
             </p>
             {checked.blocker ? (
               <p className="error" role="alert">
