@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Reproduces RESULTS.md's table in one command: stage 1 + 2 once, then the targets split over
-# two runner processes (tfjs-wasm in node uses one core each), then one merged table.
+# Reproduces RESULTS.md's tables in one command. tfjs-wasm in node trains on one core, so every
+# phase runs as two runner processes side by side: stage 1 (three sources each), stage 2 (the MPT
+# variants), then the targets; each later phase reuses the earlier phases' vectors.safetensors.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-npm run --silent mpt -- tools/mpt/configs/results-stage12.json > results/stage12.log 2>&1
-npm run --silent mpt -- tools/mpt/configs/results-targets-a.json > results/targets-a.log 2>&1 &
-npm run --silent mpt -- tools/mpt/configs/results-targets-b.json > results/targets-b.log 2>&1
-wait
+mkdir -p results
+pair() {
+  npm run --silent mpt -- "tools/mpt/configs/results-$1.json" > "results/$1.log" 2>&1 &
+  npm run --silent mpt -- "tools/mpt/configs/results-$2.json" > "results/$2.log" 2>&1
+  wait $!
+}
+pair stage1-a stage1-b
+pair stage2-a stage2-b
+pair targets-a targets-b
 { head -2 results/targets-a/results.md; tail -n +3 results/targets-a/results.md; tail -n +3 results/targets-b/results.md; } > results/table.md
+grep -h "validation" results/stage1-a.log results/stage1-b.log
 cat results/table.md

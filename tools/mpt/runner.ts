@@ -33,8 +33,11 @@ interface RunnerConfig {
   sourceExamples?: number;
   /** webgpu, wasm (default), cpu or auto; `--backend` overrides it. */
   backend?: BackendPreference;
-  /** vectors.safetensors of an earlier run whose stage 1 and 2 results to reuse. */
-  reuse?: string;
+  /**
+   * vectors.safetensors of earlier runs whose stage 1 and 2 results to reuse; several files (e.g.
+   * stage 1 split over two processes) are merged, a later file's tensor replacing an earlier one's.
+   */
+  reuse?: string | string[];
   out: string;
 }
 
@@ -55,9 +58,13 @@ function loadTasks(folder: string, ids: string[] | undefined, role: 'source' | '
   });
 }
 
-function readVectors(path: string): Record<string, HostTensor> {
-  const file = parseSafetensors(new Uint8Array(readFileSync(path)), path);
-  return Object.fromEntries([...file].map(([name, t]) => [name, { shape: t.shape, data: toFloat32(t) }]));
+function readVectors(paths: string[]): Record<string, HostTensor> {
+  const merged: Record<string, HostTensor> = {};
+  for (const path of paths) {
+    const file = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+    for (const [name, t] of file) merged[name] = { shape: t.shape, data: toFloat32(t) };
+  }
+  return merged;
 }
 
 export interface RunOptions {
@@ -101,7 +108,7 @@ export async function runMpt(options: RunOptions) {
     settings: { ...defaultSettings(model.config), ...config.settings },
     evalExamples: config.evalExamples ?? 200,
     sourceExamples: config.sourceExamples ?? 2000,
-    reuse: config.reuse ? readVectors(fromConfig(config.reuse)) : undefined,
+    reuse: config.reuse ? readVectors([config.reuse].flat().map(fromConfig)) : undefined,
   };
   const started = Date.now();
   let lastLog = 0;
