@@ -11,6 +11,14 @@ pure-PyTorch T5 of reference.py. Objective: for every example independently, wit
 its continuation as target), else T5 span corruption (Raffel et al. 2020: 15% noise, mean span 3,
 each span replaced by a sentinel <extra_id_i>; the target lists the spans after their sentinels).
 
+--classify-rate makes that share of the examples short self-supervised classification tasks, each
+named by a text prefix, whose answers are read off the corpus itself (never a built-in task's
+label): "source:" the file a passage comes from (austen, brown, ...), "next:" whether the second
+half follows the first (yes/no), "contains:" whether a word occurs in the passage (yes/no), and
+"keyword:" the passage's top word by tf-idf (among words seen twice). Like T5's multitask mixture and FLAN, this
+teaches a frozen model to answer with a short word that depends on the whole input and on a prefix
+that names the task: what a soft prompt has to exploit (see RESULTS.md on prompt-tunability).
+
 Data: every `*.txt` under `<corpus>/train` (one paragraph per line, documents in order) is
 tokenized with the sentencepiece model and concatenated into one token stream per file; examples
 are windows drawn uniformly from the streams of all files (so sources are mixed by size).
@@ -143,10 +151,14 @@ def span_corrupt(tokens: np.ndarray, mask: np.ndarray, sentinel0: int, eos: int)
     return inp + [eos], tgt + [eos]
 
 
+CLASSIFY_KINDS = ("source", "next", "contains", "keyword")
+
+
 class Sampler:
     """Examples drawn from token streams; deterministic given the numpy Generator passed in."""
 
-    def __init__(self, streams: Dict[str, np.ndarray], args, sentinel0: int, eos: int):
+    def __init__(self, streams: Dict[str, np.ndarray], args, sentinel0: int, eos: int,
+                 sp: Optional[spm.SentencePieceProcessor] = None):
         self.names = sorted(streams)
         self.streams = [streams[k] for k in self.names]
         sizes = np.array([len(s) for s in self.streams], dtype=np.float64)
@@ -155,17 +167,69 @@ class Sampler:
         self.sc_raw, self.sc_tgt = span_corruption_lengths(args.input_len, args.noise_density, args.mean_span)
         if self.sc_tgt > args.target_len:
             raise ValueError(f"span corruption targets need {self.sc_tgt} > --target-len {args.target_len}")
+        if getattr(args, "classify_rate", 0.0) > 0:
+            self.prefix = {k: sp.encode(f"{k}:") for k in CLASSIFY_KINDS}
+            self.sep, self.yes, self.no = sp.encode("|"), sp.encode("yes"), sp.encode("no")
+            self.source_words = [sp.encode(name) for name in self.names]
+            # "Words": pieces that start a word and have at least 4 letters (a piece id -> bool table).
+            self.is_word = np.array([p.startswith("\u2581") and p[1:].isalpha() and len(p) >= 5
+                                     for p in (sp.id_to_piece(i) for i in range(sp.get_piece_size()))]
+                                    + [False] * (sentinel0 + 1 - sp.get_piece_size()))
+            counts = np.bincount(np.concatenate(self.streams), minlength=sentinel0 + 1)
+            self.idf = np.log(counts.sum() / (1.0 + counts))
 
     def window(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        s = self.streams[rng.choice(len(self.streams), p=self.p)]
+        return self.window_with_source(n, rng)[1]
+
+    def window_with_source(self, n: int, rng: np.random.Generator) -> Tuple[int, np.ndarray]:
+        k = int(rng.choice(len(self.streams), p=self.p))
+        s = self.streams[k]
         start = int(rng.integers(0, max(1, len(s) - n)))
-        return s[start:start + n]
+        return k, s[start:start + n]
+
+    def classify_example(self, rng: np.random.Generator) -> Tuple[List[int], List[int]]:
+        """(input, target) of one self-supervised classification task (see --classify-rate)."""
+        kind = CLASSIFY_KINDS[int(rng.integers(len(CLASSIFY_KINDS)))]
+        n = int(rng.integers(16, self.args.input_len - 8))
+        k, w = self.window_with_source(n, rng)
+        words = [t for t in w.tolist() if self.is_word[t]]
+        body, answer = w.tolist(), self.source_words[k]  # "source", and the fallback of the others
+        if kind == "next":
+            half = n // 2
+            follows = rng.random() < 0.5
+            second = w[half:] if follows else self.window(n - half, rng)
+            body, answer = w[:half].tolist() + self.sep + second.tolist(), self.yes if follows else self.no
+        elif kind == "contains" and words:
+            if rng.random() < 0.5:
+                word, answer = words[int(rng.integers(len(words)))], self.yes
+            else:
+                others = [t for t in self.window(64, rng).tolist() if self.is_word[t] and t not in words]
+                word, answer = (others[0], self.no) if others else (words[0], self.yes)
+            body = [word] + self.sep + w.tolist()
+        elif kind == "keyword" and words:
+            ids, first, counts = np.unique(words, return_index=True, return_counts=True)
+            if counts.max() >= 2:  # tf-idf's best word seen at least twice; ties go to the one seen first
+                best = max((i for i in range(len(ids)) if counts[i] >= 2),
+                           key=lambda i: (counts[i] * self.idf[ids[i]], -first[i]))
+                answer = [int(ids[best])]
+            else:
+                kind = "source"
+        else:
+            kind = "source"
+        inp = self.prefix[kind] + body
+        return inp[: self.args.input_len - 1] + [self.eos], answer + [self.eos]
 
     def example(self, rng: np.random.Generator, objective: Optional[str] = None) -> Tuple[str, List[int], List[int]]:
         a = self.args
         if objective is None:
-            objective = "prefix_lm" if rng.random() < a.prefix_lm_rate else "span"
-        if objective == "span":
+            # No draw when the rate is 0, so runs made before --classify-rate see the same batches.
+            if getattr(a, "classify_rate", 0.0) > 0 and rng.random() < a.classify_rate:
+                objective = "classify"
+            else:
+                objective = "prefix_lm" if rng.random() < a.prefix_lm_rate else "span"
+        if objective == "classify":
+            inp, tgt = self.classify_example(rng)
+        elif objective == "span":
             n = self.sc_raw if getattr(a, "span_lengths", "fixed") == "fixed" else int(rng.integers(16, self.sc_raw + 1))
             w = self.window(n, rng)
             mask = random_spans_noise_mask(len(w), a.noise_density, a.mean_span, rng)
@@ -258,9 +322,13 @@ def evaluate(model, eval_sets, batch_size: int) -> Dict[str, float]:
     return out
 
 
+def objectives(a) -> Tuple[str, ...]:
+    return ("span", "prefix_lm") + (("classify",) if a.classify_rate > 0 else ())
+
+
 def build_eval_sets(sampler: Sampler, n: int, seed: int):
     sets = {}
-    for k, obj in enumerate(("span", "prefix_lm")):
+    for k, obj in enumerate(objectives(sampler.args)):
         rng = np.random.default_rng([seed, 10_000_019, k])
         rows = [sampler.example(rng, obj) for _ in range(n)]
         sets[obj] = collate(rows, True, sampler.args.input_len, sampler.args.target_len)
@@ -345,6 +413,8 @@ def parse_args(argv=None):
     g.add_argument("--noise-density", type=float, default=0.15)
     g.add_argument("--mean-span", type=float, default=3.0)
     g.add_argument("--min-prefix", type=int, default=8)
+    g.add_argument("--classify-rate", type=float, default=0.0,
+                   help="share of self-supervised classification examples (source/next/contains/keyword)")
     g.add_argument("--span-lengths", default="uniform", choices=["uniform", "fixed"],
                    help="span corruption windows: fixed = always the longest that fits --input-len (T5's "
                         "packing; the bundled mpt-t5-4m was trained so, and then treats every shorter input as "
@@ -393,8 +463,8 @@ def main(argv=None) -> None:
     ntrain = sum(len(v) for v in train.values())
     print(f"tokens: train {ntrain:,} ({', '.join(f'{k} {len(v):,}' for k, v in train.items())}); "
           f"heldout {sum(len(v) for v in held.values()):,}; {time.time() - t0:.1f}s", flush=True)
-    sampler = Sampler(train, a, sentinel0, sp.eos_id())
-    eval_sets = build_eval_sets(Sampler(held, a, sentinel0, sp.eos_id()), a.eval_examples, a.seed)
+    sampler = Sampler(train, a, sentinel0, sp.eos_id(), sp)
+    eval_sets = build_eval_sets(Sampler(held, a, sentinel0, sp.eos_id(), sp), a.eval_examples, a.seed)
 
     cfg = R.T5Config(vocab_size=vocab, d_model=a.d_model, d_kv=a.d_kv, d_ff=a.d_ff, num_layers=a.num_layers,
                      num_decoder_layers=a.num_decoder_layers, num_heads=a.num_heads,
@@ -452,7 +522,7 @@ def main(argv=None) -> None:
         eval_time.append(time.time() - te)
         log({"type": "eval", "step": 0, "elapsed": elapsed(), **{f"heldout_{k}": v for k, v in ev.items()}})
         print(f"step 0 heldout {ev} ({eval_time[-1]:.1f}s)", flush=True)
-    run_loss = {"span": [], "prefix_lm": []}
+    run_loss = {k: [] for k in objectives(a)}
     tuner = ThreadTuner(a.threads, a.adaptive_threads and dev.type == "cpu")
     while step < total:
         threads = tuner.threads_for(step)
@@ -501,10 +571,10 @@ def main(argv=None) -> None:
             for k, v in run_loss.items():
                 if v:
                     rec[f"train_{k}"] = float(np.mean(v))
-            run_loss = {"span": [], "prefix_lm": []}
+            run_loss = {k: [] for k in objectives(a)}
             log(rec)
             print(f"step {step}/{total} loss {float(loss):.3f} span {rec.get('train_span', float('nan')):.3f} "
-                  f"plm {rec.get('train_prefix_lm', float('nan')):.3f} lr {lr:.2e} gn {gnorm:.2f} "
+                  f"plm {rec.get('train_prefix_lm', float('nan')):.3f} cls {rec.get('train_classify', float('nan')):.3f} lr {lr:.2e} gn {gnorm:.2f} "
                   f"{rec['step_time']:.2f}s/step {elapsed() / 60:.1f}min", flush=True)
         if step % a.eval_every == 0 or step == total:
             te = time.time()

@@ -73,6 +73,31 @@ def accuracy(model, task, prompt, batch):
     return right / len(task.validation)
 
 
+def readout_accuracy(model, task, batch, steps=500):
+    """Logistic regression on the frozen encoder's mean-pooled output (no prompt, no decoder)."""
+    def features(rows):
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(rows), batch):
+                ids = pad([r[0] for r in rows[i:i + batch]], 0)
+                mask = (ids != 0).float()
+                enc = model.encode(inputs_embeds=model.shared(ids), attention_mask=mask.long())
+                out.append((enc * mask[..., None]).sum(1) / mask.sum(1, keepdim=True))
+        return torch.cat(out)
+    x_train, x_val = features(task.train), features(task.validation)
+    mean, std = x_train.mean(0), x_train.std(0) + 1e-6
+    x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
+    y_train = torch.tensor([r[1] for r in task.train])
+    linear = torch.nn.Linear(x_train.shape[1], len(task.verbalizers))
+    opt = torch.optim.Adam(linear.parameters(), lr=1e-2, weight_decay=1e-3)
+    for _ in range(steps):
+        opt.zero_grad()
+        F.cross_entropy(linear(x_train), y_train).backward()
+        opt.step()
+    pred = linear(x_val).argmax(1)
+    return float((pred == torch.tensor([r[1] for r in task.validation])).float().mean())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, help="HF folder (config.json + model.safetensors)")
@@ -82,6 +107,12 @@ def main():
     ap.add_argument("--init", default="vocab", choices=["vocab", "labels"],
                     help="sampled vocabulary rows, or the verbalizers' token rows first (Lester et al.'s class-label "
                          "init), then sampled rows")
+    ap.add_argument("--tune", default="prompt", choices=["prompt", "model", "readout"],
+                    help="train only the soft prompt (frozen model); every weight too (model tuning: the upper bound "
+                         "that tells a weak model from a hard prompt-tuning problem; --lr applies to the prompt, "
+                         "--model-lr to the weights); or readout: a linear classifier on the frozen encoder's "
+                         "mean-pooled output, no prompt (does the encoder carry the label at all?)")
+    ap.add_argument("--model-lr", type=float, default=1e-3)
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=0.3)
@@ -101,29 +132,38 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=a.spm)
     model = R.from_pretrained(a.model)
     for p in model.parameters():
-        p.requires_grad_(False)
+        p.requires_grad_(a.tune == "model")
     task = Task(sp, a.task, a.max_input, a.train_examples, a.eval_examples)
+    if a.tune == "readout":
+        acc = readout_accuracy(model, task, 32)
+        print(f"readout validation accuracy {acc:.3f}")
+        print(json.dumps({"task": a.task, "model": a.model, "args": vars(a), "readout_accuracy": acc}))
+        return
     rows = rng.integers(3, sp.get_piece_size(), a.prompt_len)
     if a.init == "labels":
         label_ids = [t for v in task.verbalizers for t in v[:-1]][: a.prompt_len]
         rows[: len(label_ids)] = label_ids
     vocab_rows = torch.from_numpy(rows)
     prompt = torch.nn.Parameter(model.shared.weight[vocab_rows].clone())
-    opt = torch.optim.Adam([prompt], lr=a.lr)
+    groups = [{"params": [prompt], "lr": a.lr}]
+    if a.tune == "model":
+        groups.append({"params": list(model.parameters()), "lr": a.model_lr})
+    opt = torch.optim.Adam(groups)
+    base_lrs = [g["lr"] for g in opt.param_groups]
 
     history = [{"step": 0, "accuracy": accuracy(model, task, prompt, 32)}]
     print(f"step 0 validation accuracy {history[0]['accuracy']:.3f}", flush=True)
     t0, losses = time.time(), []
     for step in range(1, a.steps + 1):
-        for g in opt.param_groups:
-            g["lr"] = a.lr * min(1.0, step / max(1, a.warmup))
+        for g, lr in zip(opt.param_groups, base_lrs):
+            g["lr"] = lr * min(1.0, step / max(1, a.warmup))
         rows = [task.train[i] for i in rng.integers(0, len(task.train), a.batch)]
         emb, mask = batch_inputs(model, rows, prompt)
         labels = pad([task.verbalizers[r[1]] for r in rows], -100)
         loss = model(inputs_embeds=emb, attention_mask=mask, labels=labels)["loss"]
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_([prompt], a.clip)
+        torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], a.clip)
         opt.step()
         losses.append(float(loss))
         if step % a.eval_every == 0 or step == a.steps:
