@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces RESULTS.md's tables in one command. tfjs-wasm in node trains on one core, so every
 # phase runs as two runner processes side by side: stage 1 (three sources each), stage 2 (the MPT
-# variants), then the targets; each later phase reuses the earlier phases' vectors.safetensors.
+# variants), then the targets (one each); each later phase reuses the earlier phases' vectors.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p results
@@ -13,6 +13,7 @@ pair() {
 pair stage1-a stage1-b
 pair stage2-a stage2-b
 pair targets-a targets-b
-{ head -2 results/targets-a/results.md; tail -n +3 results/targets-a/results.md; tail -n +3 results/targets-b/results.md; } > results/table.md
+pair targets-c targets-d
+{ head -2 results/targets-a/results.md; for t in a b c d; do tail -n +3 "results/targets-$t/results.md"; done; } > results/table.md
 grep -h "validation" results/stage1-a.log results/stage1-b.log
 cat results/table.md
