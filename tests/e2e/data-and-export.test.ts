@@ -103,7 +103,8 @@ test('a malformed CSV shows every bad row in the table and the page keeps workin
   // The limit is the training setting "Max input tokens": changing it checks the rows again.
   const maxInput = page.locator('#settings').getByLabel('Max input tokens', { exact: true });
   await maxInput.fill('1000');
-  await expect.poll(() => cells(7)).toMatch(/^7 \| ok \| very long words/);
+  await expect.poll(() => cells(7)).not.toMatch(/tokens, more than/);
+  expect(await cells(7)).toMatch(/^7 \| kept \| very long words.* \| class "pos" has 2 training rows, fewer than k = 16$/);
   await maxInput.fill('64');
   await expect.poll(() => cells(7)).toMatch(/more than 64: the end is cut off/);
   expect(await cells(8)).toMatch(/after the bad row/);
