@@ -158,7 +158,7 @@ class Sampler:
     """Examples drawn from token streams; deterministic given the numpy Generator passed in."""
 
     def __init__(self, streams: Dict[str, np.ndarray], args, sentinel0: int, eos: int,
-                 sp: Optional[spm.SentencePieceProcessor] = None):
+                 sp: spm.SentencePieceProcessor):
         self.names = sorted(streams)
         self.streams = [streams[k] for k in self.names]
         sizes = np.array([len(s) for s in self.streams], dtype=np.float64)
@@ -167,7 +167,7 @@ class Sampler:
         self.sc_raw, self.sc_tgt = span_corruption_lengths(args.input_len, args.noise_density, args.mean_span)
         if self.sc_tgt > args.target_len:
             raise ValueError(f"span corruption targets need {self.sc_tgt} > --target-len {args.target_len}")
-        if getattr(args, "classify_rate", 0.0) > 0:
+        if args.classify_rate > 0:
             self.prefix = {k: sp.encode(f"{k}:") for k in CLASSIFY_KINDS}
             self.sep, self.yes, self.no = sp.encode("|"), sp.encode("yes"), sp.encode("no")
             self.source_words = [sp.encode(name) for name in self.names]
@@ -223,7 +223,7 @@ class Sampler:
         a = self.args
         if objective is None:
             # No draw when the rate is 0, so runs made before --classify-rate see the same batches.
-            if getattr(a, "classify_rate", 0.0) > 0 and rng.random() < a.classify_rate:
+            if a.classify_rate > 0 and rng.random() < a.classify_rate:
                 objective = "classify"
             else:
                 objective = "prefix_lm" if rng.random() < a.prefix_lm_rate else "span"

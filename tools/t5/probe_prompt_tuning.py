@@ -73,16 +73,17 @@ def accuracy(model, task, prompt, batch):
     return right / len(task.validation)
 
 
-def readout_accuracy(model, task, batch, steps=500):
-    """Logistic regression on the frozen encoder's mean-pooled output (no prompt, no decoder)."""
+def readout_accuracy(model, task, batch, through_encoder=True, steps=500):
+    """Logistic regression on the frozen encoder's mean-pooled output (or, without the encoder, on
+    the mean of the input embeddings); no prompt, no decoder."""
     def features(rows):
         out = []
         with torch.no_grad():
             for i in range(0, len(rows), batch):
                 ids = pad([r[0] for r in rows[i:i + batch]], 0)
-                mask = (ids != 0).float()
-                enc = model.encode(inputs_embeds=model.shared(ids), attention_mask=mask.long())
-                out.append((enc * mask[..., None]).sum(1) / mask.sum(1, keepdim=True))
+                mask = (ids != 0).long()
+                h = model.encode(input_ids=ids, attention_mask=mask) if through_encoder else model.shared(ids)
+                out.append((h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True))
         return torch.cat(out)
     x_train, x_val = features(task.train), features(task.validation)
     mean, std = x_train.mean(0), x_train.std(0) + 1e-6
@@ -107,11 +108,12 @@ def main():
     ap.add_argument("--init", default="vocab", choices=["vocab", "labels"],
                     help="sampled vocabulary rows, or the verbalizers' token rows first (Lester et al.'s class-label "
                          "init), then sampled rows")
-    ap.add_argument("--tune", default="prompt", choices=["prompt", "model", "readout"],
+    ap.add_argument("--tune", default="prompt", choices=["prompt", "model", "readout", "embedding-readout"],
                     help="train only the soft prompt (frozen model); every weight too (model tuning: the upper bound "
                          "that tells a weak model from a hard prompt-tuning problem; --lr applies to the prompt, "
-                         "--model-lr to the weights); or readout: a linear classifier on the frozen encoder's "
-                         "mean-pooled output, no prompt (does the encoder carry the label at all?)")
+                         "--model-lr to the weights); readout: a linear classifier on the frozen encoder's "
+                         "mean-pooled output, no prompt (does the encoder carry the label at all?); embedding-readout: "
+                         "the same on the mean of the input embeddings, before the encoder")
     ap.add_argument("--model-lr", type=float, default=1e-3)
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=8)
@@ -134,8 +136,8 @@ def main():
     for p in model.parameters():
         p.requires_grad_(a.tune == "model")
     task = Task(sp, a.task, a.max_input, a.train_examples, a.eval_examples)
-    if a.tune == "readout":
-        acc = readout_accuracy(model, task, 32)
+    if a.tune in ("readout", "embedding-readout"):
+        acc = readout_accuracy(model, task, 32, through_encoder=a.tune == "readout")
         print(f"readout validation accuracy {acc:.3f}")
         print(json.dumps({"task": a.task, "model": a.model, "args": vars(a), "readout_accuracy": acc}))
         return
