@@ -12,6 +12,12 @@ export interface EvalResult {
   score: number;
   /** Classification only: the unweighted mean of per-class F1. */
   macroF1?: number;
+  /**
+   * Classification only: mean -log p(gold label), p the softmax over the verbalizers' sequence
+   * log-likelihoods. Smoother than accuracy: a prompt that only learned the label prior sits at
+   * the prior's entropy (log 2 for two balanced classes); below it, the prompt reads the input.
+   */
+  crossEntropy?: number;
   count: number;
 }
 
@@ -33,6 +39,16 @@ export function accuracyAndMacroF1(predicted: number[], gold: number[], numClass
   return { accuracy: predicted.length ? correct / predicted.length : 0, macroF1: f1.reduce((a, b) => a + b, 0) / numClasses };
 }
 
+export function verbalizerCrossEntropy(logLikelihoods: number[][], gold: number[]): number {
+  let total = 0;
+  logLikelihoods.forEach((row, i) => {
+    const max = Math.max(...row);
+    const logSumExp = max + Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0));
+    total += logSumExp - row[gold[i]];
+  });
+  return logLikelihoods.length ? total / logLikelihoods.length : 0;
+}
+
 export async function evaluate(model: T5Model, task: TaskData, examples: Example[], prompt?: tf.Tensor2D): Promise<EvalResult> {
   if (task.kind === 'classification') {
     const scores = await labelLogLikelihoods(
@@ -44,7 +60,8 @@ export async function evaluate(model: T5Model, task: TaskData, examples: Example
     const predicted = scores.map((s) => s.indexOf(Math.max(...s)));
     const gold = examples.map((e) => task.verbalizers.indexOf(e.target));
     const { accuracy, macroF1 } = accuracyAndMacroF1(predicted, gold, task.verbalizers.length);
-    return { metric: 'accuracy', score: accuracy, macroF1, count: examples.length };
+    const crossEntropy = verbalizerCrossEntropy(scores, gold);
+    return { metric: 'accuracy', score: accuracy, macroF1, crossEntropy, count: examples.length };
   }
   let exact = 0;
   for (const e of examples) {

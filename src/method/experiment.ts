@@ -50,6 +50,7 @@ export interface RunRow {
   metric: EvalResult['metric'];
   score: number;
   macroF1?: number;
+  crossEntropy?: number;
   seconds: number;
 }
 
@@ -192,6 +193,7 @@ export async function runExperiment(
               metric: scored.metric,
               score: scored.score,
               macroF1: scored.macroF1,
+              crossEntropy: scored.crossEntropy,
               seconds: (performance.now() - started) / 1000,
             };
             result.rows.push(row);
@@ -209,8 +211,13 @@ export async function runExperiment(
   return result;
 }
 
-/** Mean and sample standard deviation of the score per (target, method, k). */
-export function summarize(rows: RunRow[]): { target: string; method: TargetMethod; k: number | 'all'; mean: number; std: number; n: number }[] {
+/**
+ * Mean and sample standard deviation of the score per (target, method, k), and the mean test
+ * cross-entropy over the verbalizers (classification).
+ */
+export function summarize(
+  rows: RunRow[],
+): { target: string; method: TargetMethod; k: number | 'all'; mean: number; std: number; crossEntropy?: number; n: number }[] {
   const groups = new Map<string, RunRow[]>();
   for (const r of rows) {
     const key = `${r.target}\u0000${r.method}\u0000${r.k}`;
@@ -219,6 +226,7 @@ export function summarize(rows: RunRow[]): { target: string; method: TargetMetho
   return [...groups.values()].map((g) => {
     const mean = g.reduce((a, r) => a + r.score, 0) / g.length;
     const variance = g.length > 1 ? g.reduce((a, r) => a + (r.score - mean) ** 2, 0) / (g.length - 1) : 0;
-    return { target: g[0].target, method: g[0].method, k: g[0].k, mean, std: Math.sqrt(variance), n: g.length };
+    const crossEntropy = g.every((r) => r.crossEntropy !== undefined) ? g.reduce((a, r) => a + r.crossEntropy!, 0) / g.length : undefined;
+    return { target: g[0].target, method: g[0].method, k: g[0].k, mean, std: Math.sqrt(variance), crossEntropy, n: g.length };
   });
 }

@@ -11,13 +11,16 @@ describe('npm run mpt (headless runner)', () => {
   it('runs all three stages and the baselines, and writes results and vectors', () => {
     rmSync(out, { recursive: true, force: true });
     const log = execFileSync('npm', ['run', '--silent', 'mpt', '--', 'tools/mpt/configs/smoke.json'], { cwd: root, encoding: 'utf8' });
-    expect(log).toMatch(/\| sotu-party \| mpt \| 4 \| \d\.\d{3} ± \d\.\d{3} \| 2 \|/);
+    expect(log).toMatch(/\| sotu-party \| mpt \| 4 \| \d\.\d{3} ± \d\.\d{3} \| \d+\.\d{3} \| 2 \|/);
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     // 1 target × 1 k × 2 seeds × 6 methods.
     expect(results.rows).toHaveLength(12);
     expect(results.teachers.map((t: { task: string }) => t.task)).toEqual(['sotu-era', 'spam']);
-    for (const row of results.rows) expect(row.score).toBeGreaterThanOrEqual(0);
+    for (const row of results.rows) {
+      expect(row.score).toBeGreaterThanOrEqual(0);
+      expect(row.crossEntropy).toBeGreaterThan(0); // two labels: -log p(gold) over the verbalizers
+    }
 
     const vectors = parseSafetensors(new Uint8Array(readFileSync(join(out, 'vectors.safetensors'))), 'vectors.safetensors');
     expect(vectors.get('teacher.spam')!.shape).toEqual([4, 32]);

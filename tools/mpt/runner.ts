@@ -128,8 +128,10 @@ export async function runMpt(options: RunOptions) {
   });
 
   const summary = summarize(result.rows);
-  const lines = ['| target | method | k | score (mean ± std) | seeds |', '|---|---|---|---|---|'];
-  for (const r of summary) lines.push(`| ${r.target} | ${r.method} | ${r.k} | ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} | ${r.n} |`);
+  const lines = ['| target | method | k | score (mean ± std) | test cross-entropy | seeds |', '|---|---|---|---|---|---|'];
+  for (const r of summary) {
+    lines.push(`| ${r.target} | ${r.method} | ${r.k} | ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} | ${r.crossEntropy?.toFixed(3) ?? '-'} | ${r.n} |`);
+  }
   console.log(lines.join('\n'));
 
   const out = options.out ? resolve(options.out) : fromConfig(config.out);
