@@ -92,9 +92,13 @@ export async function runExperiment(
   const hooksFor = (phase: string): StageControl => ({ hooks: { onStep: (report) => onProgress({ phase, report }), beforeStep } });
   const firstSeed = plan.seeds[0];
   const evalSet = (examples: TaskData['test']) => examples.slice(0, plan.evalExamples);
+  // MPT without decomposition has no u_k, v_k to average: its target always starts at P*.
+  const variantSettings = (variant: DistillVariant): MethodSettings => (variant === 'no-decomposition' ? { ...s, targetStart: 'ones' } : s);
   // Freed at the end, however the run ends.
   const teacherList: tf.Tensor2D[] = [];
   const sharedPrompts = new Map<DistillVariant, tf.Tensor2D>();
+  // The sources' u_k [K, l, r] and v_k [K, d, r] of the decomposed variants (for targetStart).
+  const sourceVectors = new Map<DistillVariant, { u: tf.Tensor3D; v: tf.Tensor3D }>();
   let teachers: tf.Tensor3D | undefined;
   let averageTeacher: tf.Tensor2D | undefined;
   try {
@@ -129,6 +133,12 @@ export async function runExperiment(
       if (reused) {
         sharedPrompts.set(variant, tf.tensor2d(reused.data, reused.shape as [number, number]));
         result.vectors[`${variant}.shared_prompt`] = reused;
+        const [u, v] = [plan.reuse?.[`${variant}.source_u`], plan.reuse?.[`${variant}.source_v`]];
+        if (u && v) {
+          sourceVectors.set(variant, { u: tf.tensor3d(u.data, u.shape as [number, number, number]), v: tf.tensor3d(v.data, v.shape as [number, number, number]) });
+          result.vectors[`${variant}.source_u`] = u;
+          result.vectors[`${variant}.source_v`] = v;
+        }
         continue;
       }
       const trained = completed(await distill(model, sourceExamples, teachers, s, variant, firstSeed, hooksFor(`stage 2: ${variant}`)));
@@ -138,6 +148,7 @@ export async function runExperiment(
       if (trained.prompts instanceof DecomposedPrompts) {
         result.vectors[`${variant}.source_u`] = await hostTensor(trained.prompts.u);
         result.vectors[`${variant}.source_v`] = await hostTensor(trained.prompts.v);
+        sourceVectors.set(variant, { u: trained.prompts.u.clone(), v: trained.prompts.v.clone() });
       }
       trained.prompts.dispose();
       trained.optimizer.dispose();
@@ -163,7 +174,7 @@ export async function runExperiment(
             const variant = VARIANT_OF[method];
             const trained = completed(
               variant
-                ? await adaptTarget(model, examples, sharedPrompts.get(variant)!, s, seed, hooksFor(phase))
+                ? await adaptTarget(model, examples, sharedPrompts.get(variant)!, variantSettings(variant), seed, hooksFor(phase), sourceVectors.get(variant))
                 : await trainPrompt(
                     model,
                     examples,
@@ -206,7 +217,7 @@ export async function runExperiment(
     if (!(e instanceof Stopped)) throw e;
     result.stopped = true;
   } finally {
-    tf.dispose([teachers, averageTeacher, ...teacherList, ...sharedPrompts.values()]);
+    tf.dispose([teachers, averageTeacher, ...teacherList, ...sharedPrompts.values(), ...[...sourceVectors.values()].flatMap((t) => [t.u, t.v])]);
   }
   return result;
 }

@@ -207,11 +207,12 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
   // Stage 3: adapt P* to the target from k examples.
   if (ckpt.phase.stage === 3) {
     const shared = device(ckpt.shared!) as tf.Tensor2D;
+    const sources = { u: device(ckpt.sourceU!) as tf.Tensor3D, v: device(ckpt.sourceV!) as tf.Tensor3D };
     const examples = encodeExamples(model, fewShot(plan.target, plan.k, plan.seed), 0, s.maxInputTokens);
-    const trained = await stage(ckpt.phase, plan.target.id, (c) => adaptTarget(model, examples, shared, s, plan.seed, c), [
+    const trained = await stage(ckpt.phase, plan.target.id, (c) => adaptTarget(model, examples, shared, s, plan.seed, c, sources), [
       { task: plan.target, index: 0 },
     ]);
-    shared.dispose();
+    tf.dispose([shared, sources.u, sources.v]);
     if (!trained) return null;
     ckpt.target = {};
     for (const [name, variable] of Object.entries(trained.prompts.named)) ckpt.target[name] = await host(variable);

@@ -71,6 +71,12 @@ export class SeparatePrompts implements PromptSet {
   }
 }
 
+/** One task's rank-r pair: u [l, r] and v [d, r]. */
+export interface TaskVectors {
+  u: tf.Tensor2D;
+  v: tf.Tensor2D;
+}
+
 export class DecomposedPrompts implements PromptSet {
   readonly shared: tf.Variable<tf.Rank.R2>; // P* [l, d]
   readonly u: tf.Variable<tf.Rank.R3>; // [K, l, r]
@@ -78,14 +84,21 @@ export class DecomposedPrompts implements PromptSet {
   readonly variableGroups;
 
   /**
-   * `shared` [l, d] is copied; each task's U, V start so that U Vᵀ is all ones (every entry of
-   * U is 1 and of V is 1/r), so every task's prompt starts equal to P*.
+   * `shared` [l, d] is copied. Each task's U, V start as `start` ([l, r] and [d, r], copied) or,
+   * by default, so that U Vᵀ is all ones (every entry of U is 1 and of V is 1/r): every task's
+   * prompt then starts equal to P*.
    */
-  constructor(shared: tf.Tensor2D, numTasks: number, rank: number) {
+  constructor(shared: tf.Tensor2D, numTasks: number, rank: number, start?: TaskVectors) {
     const [l, d] = shared.shape;
     this.shared = tf.variable(shared.clone(), true, uniqueName('shared_prompt'));
-    this.u = tf.variable(tf.ones([numTasks, l, rank]), true, uniqueName('task_u'));
-    this.v = tf.variable(tf.fill([numTasks, d, rank], 1 / rank), true, uniqueName('task_v'));
+    const [u, v] = tf.tidy(() =>
+      start
+        ? [tf.tile(tf.expandDims(start.u, 0), [numTasks, 1, 1]), tf.tile(tf.expandDims(start.v, 0), [numTasks, 1, 1])]
+        : [tf.ones([numTasks, l, rank]), tf.fill([numTasks, d, rank], 1 / rank)],
+    );
+    this.u = tf.variable(u as tf.Tensor3D, true, uniqueName('task_u'));
+    this.v = tf.variable(v as tf.Tensor3D, true, uniqueName('task_v'));
+    tf.dispose([u, v]);
     this.variableGroups = [
       { name: 'prompt' as const, variables: [this.shared as tf.Variable] },
       { name: 'taskVectors' as const, variables: [this.u as tf.Variable, this.v as tf.Variable] },

@@ -20,7 +20,15 @@ export interface MethodSettings {
   temperature: number; // softens both distributions in L_Logits
   hiddenStates: 'encoder' | 'decoder'; // which hidden states L_Hidden compares
   mixing: Mixing;
+  targetStart: TargetStart;
 }
+
+/**
+ * How stage 3 starts the target's u, v: 'ones' makes u vᵀ all ones, so the target prompt starts
+ * equal to P* (the paper); 'source-average' starts from the mean of the sources' u_k and v_k
+ * (peft's AVERAGE_SOURCE_TASKS), so it starts near an average source prompt.
+ */
+export type TargetStart = 'ones' | 'source-average';
 
 /**
  * The paper uses l = 100 for T5-base (d = 768); smaller models get proportionally shorter
@@ -44,5 +52,6 @@ export function defaultSettings(config: T5Config): MethodSettings {
     temperature: 1,
     hiddenStates: 'encoder',
     mixing: { kind: 'proportional', cap: 3000 },
+    targetStart: 'ones',
   };
 }

@@ -5,7 +5,7 @@ import { promptedForward, type PromptedOutput } from './forward';
 import { hiddenDistillLoss, logitsDistillLoss, plmLoss } from './losses';
 import { GroupedAdam, type AdamState } from './optimizer';
 import { initialPrompt } from './prompt-init';
-import { DecomposedPrompts, promptsForRows, SeparatePrompts, type PromptSet } from './prompts';
+import { DecomposedPrompts, promptsForRows, SeparatePrompts, type PromptSet, type TaskVectors } from './prompts';
 import { makeSampler } from './sampler';
 import type { MethodSettings } from './settings';
 import type { Example } from './task-data';
@@ -209,7 +209,10 @@ export async function distill(
   return { prompts, optimizer, completed, shared };
 }
 
-/** Stage 3: a target task starts from P* with u vᵀ = 1, and trains P*, u and v. */
+/**
+ * Stage 3: a target task starts from P* with u, v as `s.targetStart` says (u vᵀ = 1, or the mean
+ * of the sources' u_k [K, l, r] and v_k [K, d, r] from stage 2), and trains P*, u and v.
+ */
 export async function adaptTarget(
   model: T5Model,
   examples: EncodedExample[],
@@ -217,8 +220,16 @@ export async function adaptTarget(
   s: MethodSettings,
   seed: number,
   control: StageControl = {},
+  sources?: { u: tf.Tensor3D; v: tf.Tensor3D },
 ): Promise<TrainedPrompts> {
-  return trainWithPlm(model, new DecomposedPrompts(shared, 1, s.rank), examples, s, s.targetSteps, seed, control);
+  let start: TaskVectors | undefined;
+  if (s.targetStart === 'source-average') {
+    if (!sources) throw new Error('target start "source-average" needs the source tasks\' u and v from stage 2');
+    start = tf.tidy(() => ({ u: tf.mean(sources.u, 0) as tf.Tensor2D, v: tf.mean(sources.v, 0) as tf.Tensor2D }));
+  }
+  const prompts = new DecomposedPrompts(shared, 1, s.rank, start);
+  if (start) tf.dispose([start.u, start.v]);
+  return trainWithPlm(model, prompts, examples, s, s.targetSteps, seed, control);
 }
 
 /** The prompt a trained set gives task k, as a plain [l, d] tensor for evaluation or export. */

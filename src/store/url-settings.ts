@@ -62,6 +62,7 @@ export function configToQuery(config: SessionConfig): string {
   for (const { key } of SETTING_FIELDS) if (o[key] !== undefined) params.set(key, String(o[key]));
   if (o.promptInit) params.set('promptInit', encodePromptInit(o.promptInit));
   if (o.hiddenStates) params.set('hiddenStates', o.hiddenStates);
+  if (o.targetStart) params.set('targetStart', o.targetStart);
   if (o.mixing) params.set('mixing', encodeMixing(o.mixing));
   for (const { key } of OPTION_FIELDS) {
     if (config.options[key] !== DEFAULT_RUN_OPTIONS[key]) params.set(key, String(config.options[key]));
@@ -93,6 +94,8 @@ export function configFromQuery(query: string, base: SessionConfig): SessionConf
   if (promptInit) overrides.promptInit = promptInit;
   const hidden = get('hiddenStates');
   if (hidden === 'encoder' || hidden === 'decoder') overrides.hiddenStates = hidden;
+  const targetStart = get('targetStart');
+  if (targetStart === 'ones' || targetStart === 'source-average') overrides.targetStart = targetStart;
   const mixing = decodeMixing(get('mixing') ?? '');
   if (mixing) overrides.mixing = mixing;
 
@@ -105,6 +108,6 @@ export function configFromQuery(query: string, base: SessionConfig): SessionConf
 
 /** Whether a query string sets anything this page reads (else a stored session is kept as is). */
 export function queryHasConfig(query: string): boolean {
-  const known = new Set(['sources', 'target', 'k', 'seed', 'promptInit', 'hiddenStates', 'mixing', ...SETTING_FIELDS.map((f) => f.key), ...OPTION_FIELDS.map((f) => f.key)]);
+  const known = new Set(['sources', 'target', 'k', 'seed', 'promptInit', 'hiddenStates', 'targetStart', 'mixing', ...SETTING_FIELDS.map((f) => f.key), ...OPTION_FIELDS.map((f) => f.key)]);
   return [...new URLSearchParams(query).keys()].some((key) => known.has(key));
 }

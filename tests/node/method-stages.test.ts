@@ -83,6 +83,34 @@ describe('MPT stages on a tiny model (cpu)', () => {
     adapted.optimizer.dispose();
   });
 
+  it('stage 3 with targetStart "source-average" starts at P* ⊙ (mean u)(mean v)ᵀ, rank 2', async () => {
+    const [l, d, r, K] = [s.promptLength, model.config.dModel, 2, 3];
+    const rand = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 7.1));
+    const [pStarData, uData, vData] = [rand(l * d, 1), rand(K * l * r, 2), rand(K * d * r, 3)];
+    const pStar = tf.tensor2d(pStarData, [l, d]);
+    const sources = { u: tf.tensor3d(uData, [K, l, r]), v: tf.tensor3d(vData, [K, d, r]) };
+    const target = encodeExamples(model, toyTask('alpha', 'yes', ['yes', 'no']).train, 0, s.maxInputTokens);
+    const settings: MethodSettings = { ...s, rank: r, targetSteps: 0, targetStart: 'source-average' };
+    const adapted = await adaptTarget(model, target, pStar, settings, 1, {}, sources);
+    const start = await promptOf(adapted.prompts, 0).data();
+
+    // Plain loops: mean over the K sources, then P*[i][j] * Σ_q ū[i][q] v̄[j][q].
+    const mean = (data: number[], rows: number, idx: number) => data.filter((_, n) => n % (rows * r) === idx).reduce((a, x) => a + x, 0) / K;
+    let maxError = 0;
+    for (let i = 0; i < l; i++) {
+      for (let j = 0; j < d; j++) {
+        let uv = 0;
+        for (let q = 0; q < r; q++) uv += mean(uData, l, i * r + q) * mean(vData, d, j * r + q);
+        maxError = Math.max(maxError, Math.abs(start[i * d + j] - pStarData[i * d + j] * uv));
+      }
+    }
+    expect(maxError).toBeLessThan(1e-5);
+    await expect(adaptTarget(model, target, pStar, settings, 1)).rejects.toThrow(/source-average.*needs the source tasks' u and v/);
+    tf.dispose([pStar, sources.u, sources.v]);
+    adapted.prompts.dispose();
+    adapted.optimizer.dispose();
+  });
+
   it('resumes a stage from a checkpoint to exactly the state of an uninterrupted run', async () => {
     const task = toyTask('alpha', 'yes', ['yes', 'no']);
     const examples = encodeExamples(model, task.train, 0, s.maxInputTokens);

@@ -16,6 +16,7 @@ describe('settings in the URL', () => {
       promptLearningRate: 0.1,
       promptInit: { kind: 'text', text: 'classify: a, b' },
       hiddenStates: 'decoder',
+      targetStart: 'source-average',
       mixing: { kind: 'proportional', cap: 500 },
     },
     options: { ...DEFAULT_CONFIG.options, evalExamples: 8, snapshotEvery: 0 },

@@ -4,7 +4,7 @@ import type { MethodSettings } from '../../method/settings';
 import type { NumberField } from '../../store/session-config';
 import { NumberSetting } from './NumberSetting';
 
-/** The hyperparameters that are a choice rather than a number: prompt initialisation, mixing, hidden states. */
+/** The hyperparameters that are a choice rather than a number: prompt initialisation, mixing, hidden states, target start. */
 
 type Props<T> = { value: T; defaultValue: T; disabled: boolean; onChange: (value: T) => void };
 const changedClass = (changed: boolean) => (changed ? 'field changed' : 'field');
@@ -132,6 +132,19 @@ export function HiddenStatesSetting({ value, defaultValue, disabled, onChange }:
         <option value="decoder">decoder states</option>
       </select>
       <p className="hint">Mean squared error between student and teacher.</p>
+    </div>
+  );
+}
+
+export function TargetStartSetting({ value, defaultValue, disabled, onChange }: Props<MethodSettings['targetStart']>) {
+  return (
+    <div className={changedClass(value !== defaultValue)}>
+      <label htmlFor="setting-targetStart">Target u, v start</label>
+      <select id="setting-targetStart" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as MethodSettings['targetStart'])}>
+        <option value="ones">u vᵀ = 1 (prompt = P*)</option>
+        <option value="source-average">mean of the sources&apos; u, v</option>
+      </select>
+      <p className="hint">The paper starts the target at P*; peft can also start from the average source task.</p>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { DEFAULT_RUN_OPTIONS, OPTION_FIELDS, SETTING_FIELDS, type NumericSetting
 import { ACTIVE, effectiveSettings, useTrainingStore } from '../../store/training-store';
 import { defaultSettings } from '../../method/settings';
 import { Panel } from '../Panel';
-import { HiddenStatesSetting, MixingSetting, PromptInitSetting } from './ChoiceSettings';
+import { HiddenStatesSetting, MixingSetting, PromptInitSetting, TargetStartSetting } from './ChoiceSettings';
 import { NumberSetting } from './NumberSetting';
 
 const GROUPS: { title: string; keys: NumericSetting[] }[] = [
@@ -12,6 +12,7 @@ const GROUPS: { title: string; keys: NumericSetting[] }[] = [
   { title: 'Optimisation', keys: ['promptLearningRate', 'taskVectorLearningRate', 'batchSize', 'warmupSteps', 'clipNorm', 'maxInputTokens'] },
   { title: 'Steps', keys: ['sourceSteps', 'distillSteps', 'targetSteps'] },
   { title: 'Distillation (stage 2)', keys: ['lambda', 'temperature'] },
+  { title: 'Target (stage 3)', keys: [] },
 ];
 
 /** Every hyperparameter of MethodSettings and the run's bookkeeping, starting from the loaded model's defaults. */
@@ -71,6 +72,9 @@ export function SettingsPanel() {
                 <HiddenStatesSetting value={settings.hiddenStates} defaultValue={defaults.hiddenStates} disabled={locked} onChange={(v) => set('hiddenStates', v)} />
                 <MixingSetting value={settings.mixing} defaultValue={defaults.mixing} disabled={locked} onChange={(v) => set('mixing', v)} />
               </>
+            )}
+            {group.title === 'Target (stage 3)' && (
+              <TargetStartSetting value={settings.targetStart} defaultValue={defaults.targetStart} disabled={locked} onChange={(v) => set('targetStart', v)} />
             )}
           </fieldset>
         ))}
