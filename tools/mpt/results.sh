@@ -14,10 +14,12 @@ pair stage1-a stage1-b
 pair stage2-a stage2-b
 pair targets-a targets-b
 pair targets-c targets-d
-# Spam as a target (the one task plain prompt tuning learns here): stage 2 again on the other five
-# sources, then 300 target steps.
+# Spam as a held-out target (the one task plain prompt tuning learns here): stage 2 again on the
+# other five sources, then 300 target steps.
 npm run --silent mpt -- tools/mpt/configs/results-spam-loo-stage2.json > results/spam-loo-stage2.log 2>&1
 pair spam-loo-a spam-loo-b
-{ head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
+# The same target: MPT with u, v from the sources' average (targetStart), MPT without distillation.
+pair spam-loo-c spam-loo-d
+{ head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b spam-loo-c spam-loo-d; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
 grep -h "validation" results/stage1-a.log results/stage1-b.log
 cat results/table.md
