@@ -13,7 +13,7 @@ const STAGES = [
   },
   {
     title: 'Adapt to the target',
-    text: 'Start from P* with fresh u, v (u vᵀ = 1) and train all three on the k target examples.',
+    text: 'Start from P* with fresh u, v (u vᵀ = 1, or the sources’ average u, v: see Hyperparameters) and train all three on the k target examples.',
   },
 ] as const;
 
