@@ -38,8 +38,8 @@ if (skip) console.warn(`mpt-runner-webgpu: SKIPPED: no Vulkan driver for WebGPU 
 
 interface Results {
   backend: { requested: string; name: string; active: string; adapter?: string; webgpu?: { adapter: string } };
-  teachers: { task: string; validation: { score: number } }[];
-  rows: { target: string; method: string; seed: number; score: number }[];
+  teachers: { task: string; validation: { score: number; crossEntropy: number } }[];
+  rows: { target: string; method: string; seed: number; score: number; crossEntropy: number }[];
   steps: { phase: string; step: number; losses: Record<string, number>; gradNorm: number }[];
 }
 
@@ -119,8 +119,11 @@ describe.skipIf(skip)('npm run mpt -- --backend webgpu (Dawn in node)', () => {
       }
     }
 
-    // Evaluation: the same scores (the vectors agree to ~1e-5, far from a tie between labels).
-    expect(gpu.results.teachers).toEqual(wasm.results.teachers);
-    expect(gpu.results.rows.map((r) => r.score)).toEqual(wasm.results.rows.map((r) => r.score));
+    // Evaluation: the same scores (the vectors agree to ~1e-5, far from a tie between labels), and
+    // the same test cross-entropy up to float rounding.
+    const scored = (r: Results) => [...r.teachers.map((t) => t.validation), ...r.rows];
+    const [g, w] = [scored(gpu.results), scored(wasm.results)];
+    expect(g.map((x) => x.score)).toEqual(w.map((x) => x.score));
+    g.forEach((x, i) => expect(Math.abs(x.crossEntropy - w[i].crossEntropy)).toBeLessThan(1e-5 * w[i].crossEntropy));
   });
 });
