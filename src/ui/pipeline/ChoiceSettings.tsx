@@ -141,10 +141,10 @@ export function TargetStartSetting({ value, defaultValue, disabled, onChange }: 
     <div className={changedClass(value !== defaultValue)}>
       <label htmlFor="setting-targetStart">Target u, v start</label>
       <select id="setting-targetStart" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as MethodSettings['targetStart'])}>
-        <option value="ones">u vᵀ = 1 (prompt = P*)</option>
-        <option value="source-average">mean of the sources&apos; u, v</option>
+        <option value="ones">P* (u vᵀ = 1)</option>
+        <option value="source-average">sources&apos; mean u, v</option>
       </select>
-      <p className="hint">The paper starts the target at P*; peft can also start from the average source task.</p>
+      <p className="hint">The paper starts the target prompt at P* (u vᵀ = 1); peft can also start u, v at the mean of the sources&apos; u_k, v_k.</p>
     </div>
   );
 }
