@@ -14,8 +14,8 @@ export interface EvalResult {
   macroF1?: number;
   /**
    * Classification only: mean -log p(gold label), p the softmax over the verbalizers' sequence
-   * log-likelihoods. Smoother than accuracy: a prompt that only learned the label prior sits at
-   * the prior's entropy (log 2 for two balanced classes); below it, the prompt reads the input.
+   * log-likelihoods. Smoother than accuracy; scoring every label alike gives log C. Confidently
+   * favouring one label (or long verbalizers with low likelihood) can put it far above log C.
    */
   crossEntropy?: number;
   count: number;

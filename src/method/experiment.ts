@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { T5Model } from '../model/t5';
 import type { HostTensor } from '../model/weights';
 import { evaluate, type EvalResult } from './evaluate';
+import { toDevice, toHost } from './host-tensors';
 import { DecomposedPrompts } from './prompts';
 import type { MethodSettings } from './settings';
 import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type DistillVariant, type StageControl, type TrainedPrompts } from './stages';
@@ -76,10 +77,6 @@ function completed<T extends TrainedPrompts>(trained: T): T {
   throw new Stopped();
 }
 
-async function hostTensor(t: tf.Tensor): Promise<{ shape: number[]; data: Float32Array }> {
-  return { shape: t.shape, data: (await t.data()) as Float32Array };
-}
-
 export async function runExperiment(
   model: T5Model,
   plan: ExperimentPlan,
@@ -110,7 +107,7 @@ export async function runExperiment(
       const reused = plan.reuse?.[`teacher.${task.id}`];
       let prompt: tf.Tensor2D;
       if (reused) {
-        prompt = tf.tensor2d(reused.data, reused.shape as [number, number]);
+        prompt = toDevice<tf.Tensor2D>(reused);
       } else {
         const trained = completed(await trainPrompt(model, sourceExamples[k], s, s.sourceSteps, firstSeed, undefined, hooksFor(`stage 1: ${task.id}`)));
         prompt = promptOf(trained.prompts, 0);
@@ -120,7 +117,7 @@ export async function runExperiment(
       const validation = await evaluate(model, task, evalSet(task.validation), prompt);
       onProgress({ phase: `stage 1: ${task.id}`, message: `validation ${validation.metric} ${validation.score.toFixed(3)}` });
       result.teachers.push({ task: task.id, validation });
-      result.vectors[`teacher.${task.id}`] = await hostTensor(prompt);
+      result.vectors[`teacher.${task.id}`] = await toHost(prompt);
       teacherList.push(prompt);
     }
     teachers = tf.stack(teacherList) as tf.Tensor3D;
@@ -131,11 +128,11 @@ export async function runExperiment(
       if (!variant || sharedPrompts.has(variant)) continue;
       const reused = plan.reuse?.[`${variant}.shared_prompt`];
       if (reused) {
-        sharedPrompts.set(variant, tf.tensor2d(reused.data, reused.shape as [number, number]));
+        sharedPrompts.set(variant, toDevice<tf.Tensor2D>(reused));
         result.vectors[`${variant}.shared_prompt`] = reused;
         const [u, v] = [plan.reuse?.[`${variant}.source_u`], plan.reuse?.[`${variant}.source_v`]];
         if (u && v) {
-          sourceVectors.set(variant, { u: tf.tensor3d(u.data, u.shape as [number, number, number]), v: tf.tensor3d(v.data, v.shape as [number, number, number]) });
+          sourceVectors.set(variant, { u: toDevice<tf.Tensor3D>(u), v: toDevice<tf.Tensor3D>(v) });
           result.vectors[`${variant}.source_u`] = u;
           result.vectors[`${variant}.source_v`] = v;
         }
@@ -144,10 +141,10 @@ export async function runExperiment(
       const trained = completed(await distill(model, sourceExamples, teachers, s, variant, firstSeed, hooksFor(`stage 2: ${variant}`)));
       const shared = trained.shared();
       sharedPrompts.set(variant, shared);
-      result.vectors[`${variant}.shared_prompt`] = await hostTensor(shared);
+      result.vectors[`${variant}.shared_prompt`] = await toHost(shared);
       if (trained.prompts instanceof DecomposedPrompts) {
-        result.vectors[`${variant}.source_u`] = await hostTensor(trained.prompts.u);
-        result.vectors[`${variant}.source_v`] = await hostTensor(trained.prompts.v);
+        result.vectors[`${variant}.source_u`] = await toHost(trained.prompts.u);
+        result.vectors[`${variant}.source_v`] = await toHost(trained.prompts.v);
         sourceVectors.set(variant, { u: trained.prompts.u.clone(), v: trained.prompts.v.clone() });
       }
       trained.prompts.dispose();
@@ -189,9 +186,9 @@ export async function runExperiment(
             const scored = await evaluate(model, target, evalSet(target.test), prompt);
             if (method === 'mpt') {
               const stem = `target.${target.id}.k${k}.seed${seed}`;
-              result.vectors[`${stem}.prompt`] = await hostTensor(prompt);
+              result.vectors[`${stem}.prompt`] = await toHost(prompt);
               // P* (stage 3 trains its own copy), u [1, l, r] and v [1, d, r], for export.
-              for (const [name, variable] of Object.entries(trained.prompts.named)) result.vectors[`${stem}.${name}`] = await hostTensor(variable);
+              for (const [name, variable] of Object.entries(trained.prompts.named)) result.vectors[`${stem}.${name}`] = await toHost(variable);
             }
             tf.dispose(prompt);
             trained.prompts.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { T5Model } from '../model/t5';
 import type { HostTensor } from '../model/weights';
 import { evaluate, type EvalResult } from './evaluate';
+import { toDevice, toHost } from './host-tensors';
 import { DecomposedPrompts, type PromptSet } from './prompts';
 import type { MethodSettings } from './settings';
 import { adaptTarget, distill, encodeExamples, promptOf, trainPrompt, type StageControl, type StageState, type TrainedPrompts } from './stages';
@@ -90,11 +91,9 @@ export interface PipelineControl {
   resume?: PipelineCheckpoint;
 }
 
-const host = async (t: tf.Tensor): Promise<HostTensor> => ({ shape: t.shape, data: (await t.data()) as Float32Array });
 // Some backends (cpu) hand out their own storage from data(): events get a copy they can give away.
 const copy = (h: HostTensor): HostTensor => ({ shape: h.shape, data: h.data.slice() });
-const hostCopy = async (t: tf.Tensor): Promise<HostTensor> => copy(await host(t));
-const device = (h: HostTensor) => tf.tensor(h.data, h.shape);
+const hostCopy = async (t: tf.Tensor): Promise<HostTensor> => copy(await toHost(t));
 
 async function snapshotOf(prompts: DecomposedPrompts): Promise<PromptSnapshot> {
   return { shared: await hostCopy(prompts.shared), u: await hostCopy(prompts.u), v: await hostCopy(prompts.v) };
@@ -174,7 +173,7 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
     ]);
     if (!trained) return null;
     const prompt = promptOf(trained.prompts, 0);
-    ckpt.teachers.push(await host(prompt));
+    ckpt.teachers.push(await toHost(prompt));
     await control.onEvent({ type: 'teacher', source: k, task: task.id, prompt: await hostCopy(prompt) });
     tf.dispose(prompt);
     trained.prompts.dispose();
@@ -185,7 +184,7 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
 
   // Stage 2: distil the teachers into P* and u_k, v_k.
   if (ckpt.phase.stage === 2) {
-    const teachers = tf.stack(ckpt.teachers.map(device)) as tf.Tensor3D;
+    const teachers = tf.stack(ckpt.teachers.map((h) => toDevice(h))) as tf.Tensor3D;
     const trained = await stage(
       ckpt.phase,
       'all sources',
@@ -195,9 +194,9 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
     teachers.dispose();
     if (!trained) return null;
     const decomposed = trained.prompts as DecomposedPrompts;
-    ckpt.shared = await host(decomposed.shared);
-    ckpt.sourceU = await host(decomposed.u);
-    ckpt.sourceV = await host(decomposed.v);
+    ckpt.shared = await toHost(decomposed.shared);
+    ckpt.sourceU = await toHost(decomposed.u);
+    ckpt.sourceV = await toHost(decomposed.v);
     trained.prompts.dispose();
     trained.optimizer.dispose();
     ckpt.phase = { stage: 3 };
@@ -206,8 +205,8 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
 
   // Stage 3: adapt P* to the target from k examples.
   if (ckpt.phase.stage === 3) {
-    const shared = device(ckpt.shared!) as tf.Tensor2D;
-    const sources = { u: device(ckpt.sourceU!) as tf.Tensor3D, v: device(ckpt.sourceV!) as tf.Tensor3D };
+    const shared = toDevice<tf.Tensor2D>(ckpt.shared!);
+    const sources = { u: toDevice<tf.Tensor3D>(ckpt.sourceU!), v: toDevice<tf.Tensor3D>(ckpt.sourceV!) };
     const examples = encodeExamples(model, fewShot(plan.target, plan.k, plan.seed), 0, s.maxInputTokens);
     const trained = await stage(ckpt.phase, plan.target.id, (c) => adaptTarget(model, examples, shared, s, plan.seed, c, sources), [
       { task: plan.target, index: 0 },
@@ -215,7 +214,7 @@ export async function runPipeline(model: T5Model, plan: PipelinePlan, control: P
     tf.dispose([shared, sources.u, sources.v]);
     if (!trained) return null;
     ckpt.target = {};
-    for (const [name, variable] of Object.entries(trained.prompts.named)) ckpt.target[name] = await host(variable);
+    for (const [name, variable] of Object.entries(trained.prompts.named)) ckpt.target[name] = await toHost(variable);
     trained.prompts.dispose();
     trained.optimizer.dispose();
     ckpt.phase = { stage: 'done' };
