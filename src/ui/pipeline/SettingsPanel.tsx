@@ -27,7 +27,7 @@ export function SettingsPanel() {
   if (!model) {
     return (
       <Panel id="settings" title="Hyperparameters">
-        <p className="muted">Load a model first: the defaults scale with it (for example l = d / 8).</p>
+        <p className="muted">Load a model first: the defaults scale with it (for example l = d / 2, at most 100).</p>
       </Panel>
     );
   }
