@@ -20,6 +20,14 @@ npm run --silent mpt -- tools/mpt/configs/results-spam-loo-stage2.json > results
 pair spam-loo-a spam-loo-b
 # The same target: MPT with u, v from the sources' average (targetStart), MPT without distillation.
 pair spam-loo-c spam-loo-d
-{ head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b spam-loo-c spam-loo-d; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
-grep -h "validation" results/stage1-a.log results/stage1-b.log
+# The default prompt length of now, l = d / 2 = 64 (the runs above are at l = 16): stage 1, then
+# held-out spam with every method; each lane runs its configs one after the other. Last, stage 2 on
+# all six sources and sotu-party (k = 32, 300 steps) with MPT and prompt tuning.
+pair l64-stage1-a l64-stage1-b
+lane() { for c in "$@"; do npm run --silent mpt -- "tools/mpt/configs/results-$c.json" > "results/$c.log" 2>&1; done; }
+lane l64-spam-loo-stage2 l64-spam-loo-a l64-spam-loo-d &
+lane l64-spam-loo-c l64-spam-loo-b l64-stage2 l64-sotu-party
+wait $!
+{ head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b spam-loo-c spam-loo-d l64-spam-loo-a l64-spam-loo-b l64-spam-loo-c l64-spam-loo-d l64-sotu-party; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
+grep -h "validation" results/stage1-a.log results/stage1-b.log results/l64-stage1-a.log results/l64-stage1-b.log
 cat results/table.md
