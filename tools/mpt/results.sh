@@ -28,6 +28,16 @@ lane() { for c in "$@"; do npm run --silent mpt -- "tools/mpt/configs/results-$c
 lane l64-spam-loo-stage2 l64-spam-loo-a l64-spam-loo-d &
 lane l64-spam-loo-c l64-spam-loo-b l64-stage2 l64-sotu-party
 wait $!
-{ head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b spam-loo-c spam-loo-d l64-spam-loo-a l64-spam-loo-b l64-spam-loo-c l64-spam-loo-d l64-sotu-party; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
-grep -h "validation" results/stage1-a.log results/stage1-b.log results/l64-stage1-a.log results/l64-stage1-b.log
-cat results/table.md
+# Seeds 4-6 of held-out spam at l = 64 for MPT, prompt tuning, SPoT (best) and MPT w/o distillation.
+pair l64-spam-loo-e l64-spam-loo-f
+# λ = 0.1 and λ = 3 (stage 2 again on the five sources, then MPT on spam, seeds 1-6).
+pair l64-spam-loo-lambda-01 l64-spam-loo-lambda-3
+# Plain prompt tuning on the targets and generative tasks with all their data (stage 1 only).
+pair l64-all-data-a l64-all-data-b
+{ head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b spam-loo-c spam-loo-d l64-sotu-party; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
+# Held-out spam at l = 64: seeds 1-3 and 4-6 come from different processes, pooled into one table.
+npm run --silent mpt:pool -- results/l64-spam-loo-{a,b,c,d,e,f}/results.json > results/table-l64-spam.md
+npm run --silent mpt:pool -- results/l64-spam-loo-lambda-{01,3}/results.json >> results/table-l64-spam.md
+grep -h "validation" results/stage1-a.log results/stage1-b.log results/l64-stage1-a.log results/l64-stage1-b.log results/l64-all-data-a.log results/l64-all-data-b.log
+cat results/table.md results/table-l64-spam.md
+/usr/bin/python3 tools/mpt/inspect_vectors.py results/l64-spam-loo-stage2/vectors.safetensors

@@ -19,6 +19,7 @@ import { runExperiment, summarize, TARGET_METHODS, type ExperimentPlan, type Tar
 import { defaultSettings, type MethodSettings } from '../../src/method/settings';
 import { taskDataFromFiles, type TaskData } from '../../src/method/task-data';
 import type { NodeWebGpu } from './node-webgpu';
+import { summaryTable } from './summary-table';
 
 interface RunnerConfig {
   model: string; // folder with config.json, tokenizer.json, model.safetensors
@@ -127,12 +128,8 @@ export async function runMpt(options: RunOptions) {
     }
   });
 
-  const summary = summarize(result.rows);
-  const lines = ['| target | method | k | score (mean ± std) | test cross-entropy | seeds |', '|---|---|---|---|---|---|'];
-  for (const r of summary) {
-    lines.push(`| ${r.target} | ${r.method} | ${r.k} | ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} | ${r.crossEntropy?.toFixed(3) ?? '-'} | ${r.n} |`);
-  }
-  console.log(lines.join('\n'));
+  const table = summaryTable(result.rows);
+  console.log(table);
 
   const out = options.out ? resolve(options.out) : fromConfig(config.out);
   mkdirSync(out, { recursive: true });
@@ -148,14 +145,14 @@ export async function runMpt(options: RunOptions) {
         seconds: (Date.now() - started) / 1000,
         teachers: result.teachers,
         rows: result.rows,
-        summary,
+        summary: summarize(result.rows),
         steps,
       },
       null,
       2,
     ),
   );
-  writeFileSync(join(out, 'results.md'), lines.join('\n') + '\n');
+  writeFileSync(join(out, 'results.md'), table + '\n');
   writeFileSync(join(out, 'vectors.safetensors'), writeSafetensors(result.vectors, { model: modelDir, l: String(settings.promptLength), r: String(settings.rank) }));
   console.log(`wrote ${out}/results.json, results.md, vectors.safetensors`);
   model.dispose();
