@@ -40,4 +40,5 @@ npm run --silent mpt:pool -- results/l64-spam-loo-{a,b,c,d,e,f}/results.json > r
 npm run --silent mpt:pool -- results/l64-spam-loo-lambda-{01,3}/results.json >> results/table-l64-spam.md
 grep -h "validation" results/stage1-a.log results/stage1-b.log results/l64-stage1-a.log results/l64-stage1-b.log results/l64-all-data-a.log results/l64-all-data-b.log
 cat results/table.md results/table-l64-spam.md
-/usr/bin/python3 tools/mpt/inspect_vectors.py results/l64-spam-loo-stage2/vectors.safetensors
+npm run --silent mpt:inspect -- results/l64-spam-loo-stage2/vectors.safetensors
+npm run --silent mpt:inspect -- results/l64-spam-loo-d/vectors.safetensors no-distillation
