@@ -36,5 +36,22 @@ describe('npm run mpt (headless runner)', () => {
     for (const name of ['teacher.spam', 'mpt.shared_prompt']) {
       expect(toFloat32(reused.get(name)!)).toEqual(toFloat32(vectors.get(name)!));
     }
+
+    // mpt:pool groups the rows of several runs: the same run twice is 4 "seeds" with the same mean.
+    const pooled = execFileSync('npm', ['run', '--silent', 'mpt:pool', '--', join(out, 'results.json'), join(out, 'results.json')], { cwd: root, encoding: 'utf8' });
+    const scores = results.rows.filter((r: { method: string }) => r.method === 'mpt').map((r: { score: number }) => r.score);
+    const all = [...scores, ...scores];
+    const mean = all.reduce((a: number, v: number) => a + v, 0) / all.length;
+    const std = Math.sqrt(all.reduce((a: number, v: number) => a + (v - mean) ** 2, 0) / (all.length - 1));
+    expect(pooled).toContain(`| sotu-party | mpt | 4 | ${mean.toFixed(3)} ± ${std.toFixed(3)} |`);
+    expect(pooled).toMatch(/\| sotu-party \| mpt \| 4 \| .* \| 4 \|/);
+
+    // mpt:inspect prints P*'s scale and one row per source task.
+    const inspected = execFileSync('npm', ['run', '--silent', 'mpt:inspect', '--', join(out, 'vectors.safetensors')], { cwd: root, encoding: 'utf8' });
+    const shared = toFloat32(vectors.get('mpt.shared_prompt')!);
+    const rms = Math.sqrt(shared.reduce((a, v) => a + v * v, 0) / shared.length);
+    expect(inspected).toContain(`P*: rms ${rms.toFixed(2)} (l = 4, d = 32, r = 1)`);
+    expect(inspected).toMatch(/\| sotu-era \| -?\d+\.\d\d \|/);
+    expect(inspected).toMatch(/\| spam \| -?\d+\.\d\d \|/);
   });
 });
