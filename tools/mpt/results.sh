@@ -32,13 +32,21 @@ wait $!
 pair l64-spam-loo-e l64-spam-loo-f
 # λ = 0.1 and λ = 3 (stage 2 again on the five sources, then MPT on spam, seeds 1-6).
 pair l64-spam-loo-lambda-01 l64-spam-loo-lambda-3
+# u, v from the sources' average (targetStart) at l = 64, seeds 1-3 and 4-6.
+pair l64-spam-loo-source-average-a l64-spam-loo-source-average-b
 # Plain prompt tuning on the targets and generative tasks with all their data (stage 1 only).
 pair l64-all-data-a l64-all-data-b
+# Sotu-era, the other source that plain prompt tuning learns a little, as a second held-out target.
+pair l64-sotu-era-loo-a l64-sotu-era-loo-b
 { head -2 results/targets-a/results.md; for t in targets-a targets-b targets-c targets-d spam-loo-a spam-loo-b spam-loo-c spam-loo-d l64-sotu-party; do tail -n +3 "results/$t/results.md"; done; } > results/table.md
 # Held-out spam at l = 64: seeds 1-3 and 4-6 come from different processes, pooled into one table.
 npm run --silent mpt:pool -- results/l64-spam-loo-{a,b,c,d,e,f}/results.json > results/table-l64-spam.md
-npm run --silent mpt:pool -- results/l64-spam-loo-lambda-{01,3}/results.json >> results/table-l64-spam.md
+# The variants below are all method "mpt": one table each.
+for v in lambda-01 lambda-3 source-average-a,source-average-b; do
+  echo; echo "MPT variant: $v"; npm run --silent mpt:pool -- $(for r in ${v//,/ }; do echo "results/l64-spam-loo-$r/results.json"; done)
+done >> results/table-l64-spam.md
+npm run --silent mpt:pool -- results/l64-sotu-era-loo-{a,b}/results.json > results/table-l64-sotu-era.md
 grep -h "validation" results/stage1-a.log results/stage1-b.log results/l64-stage1-a.log results/l64-stage1-b.log results/l64-all-data-a.log results/l64-all-data-b.log
-cat results/table.md results/table-l64-spam.md
+cat results/table.md results/table-l64-spam.md results/table-l64-sotu-era.md
 npm run --silent mpt:inspect -- results/l64-spam-loo-stage2/vectors.safetensors
 npm run --silent mpt:inspect -- results/l64-spam-loo-d/vectors.safetensors no-distillation
