@@ -32,6 +32,8 @@ wait $!
 pair l64-spam-loo-e l64-spam-loo-f
 # λ = 0.1 and λ = 3 (stage 2 again on the five sources, then MPT on spam, seeds 1-6).
 pair l64-spam-loo-lambda-01 l64-spam-loo-lambda-3
+# Temperature 2 and L_Hidden on the decoder's states (λ = 1), the same way.
+pair l64-spam-loo-temperature-2 l64-spam-loo-decoder-hidden
 # u, v from the sources' average (targetStart) at l = 64, seeds 1-3 and 4-6.
 pair l64-spam-loo-source-average-a l64-spam-loo-source-average-b
 # Plain prompt tuning on the targets and generative tasks with all their data (stage 1 only).
@@ -42,7 +44,7 @@ pair l64-sotu-era-loo-a l64-sotu-era-loo-b
 # Held-out spam at l = 64: seeds 1-3 and 4-6 come from different processes, pooled into one table.
 npm run --silent mpt:pool -- results/l64-spam-loo-{a,b,c,d,e,f}/results.json > results/table-l64-spam.md
 # The variants below are all method "mpt": one table each.
-for v in lambda-01 lambda-3 source-average-a,source-average-b; do
+for v in lambda-01 lambda-3 temperature-2 decoder-hidden source-average-a,source-average-b; do
   echo; echo "MPT variant: $v"; npm run --silent mpt:pool -- $(for r in ${v//,/ }; do echo "results/l64-spam-loo-$r/results.json"; done)
 done >> results/table-l64-spam.md
 npm run --silent mpt:pool -- results/l64-sotu-era-loo-{a,b}/results.json > results/table-l64-sotu-era.md
