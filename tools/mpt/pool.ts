@@ -4,7 +4,7 @@
  * by (target, method, k) as in one run's table; make sure the pooled runs share their settings.
  */
 import { readFileSync } from 'node:fs';
-import type { RunRow } from '../../src/method/experiment';
+import { summarize, type RunRow } from '../../src/method/experiment';
 import { summaryTable } from './summary-table';
 
 const files = process.argv.slice(2).filter((a) => a !== '--');
@@ -13,4 +13,4 @@ if (files.length === 0) {
   process.exit(1);
 }
 const rows: RunRow[] = files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: RunRow[] }).rows);
-console.log(summaryTable(rows));
+console.log(summaryTable(summarize(rows)));

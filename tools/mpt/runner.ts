@@ -128,7 +128,8 @@ export async function runMpt(options: RunOptions) {
     }
   });
 
-  const table = summaryTable(result.rows);
+  const summary = summarize(result.rows);
+  const table = summaryTable(summary);
   console.log(table);
 
   const out = options.out ? resolve(options.out) : fromConfig(config.out);
@@ -145,7 +146,7 @@ export async function runMpt(options: RunOptions) {
         seconds: (Date.now() - started) / 1000,
         teachers: result.teachers,
         rows: result.rows,
-        summary: summarize(result.rows),
+        summary,
         steps,
       },
       null,

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useTrainingStore } from '../../store/training-store';
 import { Heatmap } from './Heatmap';
-import { taskMatrices, transpose } from './matrices';
+import { taskMatrices, transpose } from '../../method/prompt-matrices';
 
 /** P*, u_k, v_k, u_k v_kᵀ and P̂_k = P* ⊙ (u_k v_kᵀ) of one task, from the latest snapshot of stage 2 or 3. */
 export function DecompositionView() {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { divergingColor, SCALE_GRADIENT } from './color-scale';
-import { maxAbs, type Matrix } from './matrices';
+import { maxAbs, type Matrix } from '../../method/prompt-matrices';
 
 interface HeatmapProps {
   title: string;

@@ -1,5 +1,5 @@
 import { cssColor } from './color-scale';
-import { cosineSimilarities } from './matrices';
+import { cosineSimilarities } from '../../method/prompt-matrices';
 
 /** Cosine similarity of every pair of task prompts, as a table of coloured cells (-1 blue, 0 white, 1 red). */
 export function SimilarityMatrix({ title, names, prompts, testId }: { title: string; names: string[]; prompts: Float32Array[]; testId: string }) {

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useTrainingStore } from '../../store/training-store';
-import { composedPrompts, taskMatrices } from './matrices';
+import { composedPrompts, taskMatrices } from '../../method/prompt-matrices';
 import { SimilarityMatrix } from './SimilarityMatrix';
 
 /** How alike the task prompts are: the stage-1 teachers, then the decomposed P̂_k (and the target's, after stage 3). */

@@ -1,6 +1,6 @@
 import type { HostTensor } from '../../model/weights';
 import { useTrainingStore } from '../../store/training-store';
-import { norm } from './matrices';
+import { norm } from '../../method/prompt-matrices';
 
 interface VectorRow {
   name: string;

@@ -1,9 +1,10 @@
-import type { PromptSnapshot } from '../../method/pipeline';
-import type { HostTensor } from '../../model/weights';
+import type { PromptSnapshot } from './pipeline';
+import type { HostTensor } from '../model/weights';
 
 /**
- * The matrices the method view draws, computed from a snapshot of P* [l, d], U [K, l, r] and
- * V [K, d, r]: P̂_k = P* ⊙ (u_k v_kᵀ), exactly as the model composes it.
+ * The matrices the method view draws (and tools/mpt/inspect-vectors.ts prints), computed on the
+ * host from a snapshot of P* [l, d], U [K, l, r] and V [K, d, r]: P̂_k = P* ⊙ (u_k v_kᵀ), exactly
+ * as the model composes it.
  */
 
 /** A row-major matrix. */
